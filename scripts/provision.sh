@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Brings up what the test suite needs on a fresh machine of this kind, idempotently:
+#   1. a Redis server on 127.0.0.1:6379 (installed from Debian's packages if missing),
+#   2. a Docker engine (docker.io from Debian's packages if missing; dockerd started if none answers),
+#   3. the offline sandbox base image (deploy/sandbox/build-base-image.sh, skipped when present).
+# Integration tests FAIL, never skip, when one of these is missing, so this script runs first.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+log() { printf '[provision] %s\n' "$*"; }
+
+apt_updated=0
+apt_install() {
+  if [ "$(id -u)" != "0" ]; then
+    log "need to install $* but not root; install it yourself"; return 1
+  fi
+  if [ $apt_updated = 0 ]; then apt-get update -qq; apt_updated=1; fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+redis_url="${REDIS_URL:-redis://127.0.0.1:6379}"
+redis_ping() {
+  if command -v redis-cli >/dev/null 2>&1; then
+    redis-cli -u "$redis_url" ping 2>/dev/null | grep -q PONG
+  else
+    (exec 3<>/dev/tcp/127.0.0.1/6379 && printf 'PING\r\n' >&3 && timeout 2 head -c 5 <&3 | grep -q PONG) 2>/dev/null
+  fi
+}
+if redis_ping; then
+  log "redis answers at $redis_url"
+else
+  command -v redis-server >/dev/null 2>&1 || { log "installing redis-server"; apt_install redis-server; }
+  log "starting redis-server on 127.0.0.1:6379"
+  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save '' --appendonly no >/dev/null
+  for _ in $(seq 1 50); do redis_ping && break; sleep 0.1; done
+  redis_ping || { log "redis did not come up"; exit 1; }
+fi
+
+docker_ok() { docker version --format '{{.Server.Version}}' >/dev/null 2>&1; }
+if [ -n "${DOCKER_HOST:-}" ] && docker_ok; then
+  log "docker answers at DOCKER_HOST=$DOCKER_HOST"
+elif docker_ok; then
+  log "docker engine answers"
+else
+  command -v dockerd >/dev/null 2>&1 || { log "installing docker.io"; apt_install docker.io; }
+  command -v dockerd >/dev/null 2>&1 || { log "dockerd still missing"; exit 1; }
+  log "starting dockerd"
+  mkdir -p /var/log
+  nohup dockerd >/var/log/codemonkeys-dockerd.log 2>&1 &
+  for _ in $(seq 1 100); do docker_ok && break; sleep 0.3; done
+  docker_ok || { log "dockerd did not come up; see /var/log/codemonkeys-dockerd.log"; tail -20 /var/log/codemonkeys-dockerd.log; exit 1; }
+  log "docker engine up"
+fi
+
+bash "$here/deploy/sandbox/build-base-image.sh"

@@ -1,0 +1,11 @@
+/**
+ * Every prompt template in prompts/ and the placeholders the code supplies to it. The loader
+ * checks files against this table at start-up. Keep prompts/README.md in step.
+ */
+export const PROMPT_SPECS = {
+  // --- context stage (relevance, ranking) ---
+  // --- generation (testing, editing) ---
+  // --- selection ---
+} as const satisfies Record<string, readonly string[]>;
+
+export type PromptName = keyof typeof PROMPT_SPECS;
