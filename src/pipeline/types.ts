@@ -48,6 +48,8 @@ export interface PipelineDeps {
 export interface StageUsage extends LlmUsage {
   calls: number;
   usd: number;
+  /** Calls answered from a checkpoint (no model call, $0). */
+  replays?: number;
 }
 export interface UsageTotals {
   byStage: Record<Stage, StageUsage>;
