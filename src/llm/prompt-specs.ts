@@ -6,6 +6,10 @@ export const PROMPT_SPECS = {
   // --- context stage (relevance, ranking) ---
   // --- generation (testing, editing) ---
   // --- selection ---
+  'selection.system': ['repo', 'language', 'test_command', 'workdir'],
+  'selection.first': ['issue_title', 'issue_body', 'files', 'candidates', 'example_test', 'max_attempts'],
+  'selection.feedback': ['results', 'attempts_left'],
+  'selection.invalid': ['problem', 'attempts_left', 'valid_ids'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type PromptName = keyof typeof PROMPT_SPECS;

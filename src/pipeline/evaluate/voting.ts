@@ -7,7 +7,7 @@ import { countDiffLines, getDiffFileStats } from './diff-stats.js';
  * once). votes(edit) = number of tests exiting 0 on the edited repository. Only exit codes count.
  */
 export interface SampleProduct {
-  index: number;
+  sampleIndex: number;
   test?: string | undefined;
   diff?: string | undefined;
 }
@@ -36,27 +36,27 @@ export function collectCandidates(samples: readonly SampleProduct[]): Collected 
   const candidates: CollectedCandidate[] = [];
   const dropped: Collected['dropped'] = [];
   const byDiff = new Map<string, CollectedCandidate>();
-  const ordered = [...samples].sort((a, b) => a.index - b.index);
+  const ordered = [...samples].sort((a, b) => a.sampleIndex - b.sampleIndex);
   for (const sample of ordered) {
     if (sample.test !== undefined && sample.test.trim() !== '') {
-      tests.push({ id: tests.length, sampleIndex: sample.index, script: sample.test });
+      tests.push({ id: tests.length, sampleIndex: sample.sampleIndex, script: sample.test });
     }
     const diff = sample.diff ?? '';
     const lines = countDiffLines(diff);
     if (lines === 0) {
-      dropped.push({ sampleIndex: sample.index, reason: 'empty diff' });
+      dropped.push({ sampleIndex: sample.sampleIndex, reason: 'empty diff' });
       continue;
     }
     if (lines === 1) {
-      dropped.push({ sampleIndex: sample.index, reason: 'single-line diff' });
+      dropped.push({ sampleIndex: sample.sampleIndex, reason: 'single-line diff' });
       continue;
     }
     const existing = byDiff.get(diff);
     if (existing !== undefined) {
-      existing.sampleIndices.push(sample.index);
+      existing.sampleIndices.push(sample.sampleIndex);
       continue;
     }
-    const candidate: CollectedCandidate = { id: candidates.length, sampleIndices: [sample.index], diff };
+    const candidate: CollectedCandidate = { id: candidates.length, sampleIndices: [sample.sampleIndex], diff };
     byDiff.set(diff, candidate);
     candidates.push(candidate);
   }

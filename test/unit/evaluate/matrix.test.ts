@@ -43,11 +43,11 @@ describe('matrix', () => {
     });
     const result = await runEvaluation(
       [
-        { index: 0, test: 'repro', diff: good },
-        { index: 1, test: 'repro', diff: bad },
-        { index: 2, test: 'strict', diff: good },
-        { index: 3, test: 'passes-anyway', diff: 'BROKEN\nPATCH\n' },
-        { index: 4, diff: '' },
+        { sampleIndex: 0, test: 'repro', diff: good },
+        { sampleIndex: 1, test: 'repro', diff: bad },
+        { sampleIndex: 2, test: 'strict', diff: good },
+        { sampleIndex: 3, test: 'passes-anyway', diff: 'BROKEN\nPATCH\n' },
+        { sampleIndex: 4, diff: '' },
       ],
       { env, config: DEFAULT_CONFIG, formatOutput: (r) => r.combined },
     );
@@ -76,7 +76,7 @@ describe('matrix', () => {
 
   it('treats zero candidates as a normal outcome', async () => {
     const env = fakeEnv(() => 2);
-    const result = await runEvaluation([{ index: 0, test: 'repro' }], { env, config: DEFAULT_CONFIG, formatOutput: (r) => r.combined });
+    const result = await runEvaluation([{ sampleIndex: 0, test: 'repro' }], { env, config: DEFAULT_CONFIG, formatOutput: (r) => r.combined });
     expect(result.report.candidates).toEqual([]);
     expect(result.report.shortlist).toEqual([]);
     expect(result.report.tests).toHaveLength(1);
@@ -88,7 +88,7 @@ describe('matrix', () => {
     const controller = new AbortController();
     controller.abort();
     await expect(
-      runEvaluation([{ index: 0, test: 'x', diff: good }], { env, config: DEFAULT_CONFIG, formatOutput: (r) => r.combined, signal: controller.signal }),
+      runEvaluation([{ sampleIndex: 0, test: 'x', diff: good }], { env, config: DEFAULT_CONFIG, formatOutput: (r) => r.combined, signal: controller.signal }),
     ).rejects.toMatchObject({ code: 'CANCELLED' });
   });
 });

@@ -9,11 +9,11 @@ const diffB = ['diff --git a/m.py b/m.py', '--- a/m.py', '+++ b/m.py', '@@ -1,2 
 describe('voting', () => {
   it('keeps every test, merges identical diffs and drops empty or single-line diffs', () => {
     const c = collectCandidates([
-      { index: 3, test: 't3', diff: diffA },
-      { index: 0, test: 't0', diff: diffA },
-      { index: 1, test: 't0', diff: '' },
-      { index: 2, diff: '+oops\n' },
-      { index: 4, test: 't4', diff: diffB },
+      { sampleIndex: 3, test: 't3', diff: diffA },
+      { sampleIndex: 0, test: 't0', diff: diffA },
+      { sampleIndex: 1, test: 't0', diff: '' },
+      { sampleIndex: 2, diff: '+oops\n' },
+      { sampleIndex: 4, test: 't4', diff: diffB },
     ]);
     expect(c.tests.map((t) => [t.id, t.sampleIndex, t.script])).toEqual([
       [0, 0, 't0'],
