@@ -4,12 +4,18 @@
  */
 export const PROMPT_SPECS = {
   // --- context stage (relevance, ranking) ---
+  'relevance.system': ['repo', 'issue_title', 'issue_body'],
+  'relevance.user': ['path', 'content'],
+  'relevance.fix': ['problem'],
+  'ranking.system': ['repo', 'budget_tokens', 'typical_tokens'],
+  'ranking.user': ['issue_title', 'issue_body', 'file_count', 'files'],
+  'ranking.fix': ['problem'],
   // --- generation (testing, editing) ---
   // --- selection ---
   'selection.system': ['repo', 'language', 'test_command', 'workdir'],
   'selection.first': ['issue_title', 'issue_body', 'files', 'candidates', 'example_test', 'max_attempts'],
   'selection.feedback': ['results', 'attempts_left'],
-  'selection.invalid': ['problem', 'attempts_left', 'valid_ids'],
+  'selection.invalid': ['problem', 'valid_ids'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type PromptName = keyof typeof PROMPT_SPECS;
