@@ -11,6 +11,17 @@ export const PROMPT_SPECS = {
   'ranking.user': ['issue_title', 'issue_body', 'file_count', 'files'],
   'ranking.fix': ['problem'],
   // --- generation (testing, editing) ---
+  'script-guidelines': ['language', 'test_command', 'workdir'],
+  'format-error': ['problem', 'allowed', 'attempts_left'],
+  'testing.system': ['repo', 'guidelines', 'issue_title', 'issue_body'],
+  'testing.first': ['max_attempts'],
+  'testing.feedback': ['result', 'attempts_left'],
+  'editing.system': ['repo', 'guidelines', 'issue_title', 'issue_body', 'files'],
+  'editing.first': ['test', 'test_output', 'max_attempts'],
+  'editing.first-no-test': ['max_attempts'],
+  'editing.feedback': ['diff', 'original_result', 'edited_result', 'attempts_left'],
+  'editing.test-feedback': ['diff', 'original_result', 'edited_result', 'attempts_left'],
+  'editing.edit-error': ['errors', 'attempts_left'],
   // --- selection ---
   'selection.system': ['repo', 'language', 'test_command', 'workdir'],
   'selection.first': ['issue_title', 'issue_body', 'files', 'candidates', 'example_test', 'max_attempts'],
