@@ -52,6 +52,10 @@ export interface ExecResult {
   durationMs: number;
   /** Set when the patch did not apply: the reason; the script was not run. */
   patchError?: string;
+  /** Bytes the script wrote to stdout + stderr, kept or not. */
+  outputBytes?: number;
+  /** Why the sandbox stopped the script early, if it did (output flood: far beyond outputCapBytes). */
+  stoppedBy?: 'timeout' | 'output-limit';
 }
 
 export interface Environment {

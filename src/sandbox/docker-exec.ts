@@ -1,0 +1,110 @@
+import type Docker from 'dockerode';
+import type { Duplex } from 'node:stream';
+import { DockerDemuxer, OutputCapture } from './output-sink.js';
+
+export interface DockerExecOptions {
+  cmd: string[];
+  user: string;
+  workingDir: string;
+  env?: string[];
+  capBytes: number;
+  /** Output beyond this many bytes stops the execution (the container is killed). */
+  hardLimitBytes: number;
+  /** Host-side backstop: after this many ms the container is killed. */
+  deadlineMs: number;
+  signal?: AbortSignal;
+  /** Kills the container (idempotent). Called on deadline, output flood or abort. */
+  kill: () => Promise<void>;
+}
+
+export interface DockerExecOutcome {
+  exitCode: number;
+  output: OutputCapture;
+  stoppedBy?: 'deadline' | 'output-limit' | 'abort';
+  durationMs: number;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Runs one command with `docker exec`, demultiplexing its output into capped sinks.
+ * Ends when the stream ends, or shortly after the exec'd process exits even if a background
+ * child still holds its stdout open (polled with backoff), or when the deadline/flood/abort kills
+ * the container.
+ */
+export async function runDockerExec(container: Docker.Container, options: DockerExecOptions): Promise<DockerExecOutcome> {
+  const started = Date.now();
+  const exec = await container.exec({
+    Cmd: options.cmd,
+    User: options.user,
+    WorkingDir: options.workingDir,
+    AttachStdout: true,
+    AttachStderr: true,
+    AttachStdin: false,
+    Tty: false,
+    ...(options.env ? { Env: options.env } : {}),
+  });
+  const stream = (await exec.start({ hijack: true, stdin: false })) as Duplex;
+  const output = new OutputCapture(options.capBytes);
+  let stoppedBy: DockerExecOutcome['stoppedBy'];
+  let finished = false;
+
+  const stop = (reason: NonNullable<DockerExecOutcome['stoppedBy']>): void => {
+    if (stoppedBy !== undefined || finished) return;
+    stoppedBy = reason;
+    void options.kill().finally(() => setTimeout(() => stream.destroy(), 2_000).unref());
+  };
+
+  const demuxer = new DockerDemuxer((which, payload) => {
+    output.write(which, payload);
+    if (output.totalBytes > options.hardLimitBytes) stop('output-limit');
+  });
+
+  const ended = new Promise<void>((resolve) => {
+    stream.on('data', (chunk: Buffer) => demuxer.push(chunk));
+    stream.on('end', resolve);
+    stream.on('close', resolve);
+    stream.on('error', resolve);
+  });
+
+  const deadline = setTimeout(() => stop('deadline'), options.deadlineMs);
+  const onAbort = (): void => stop('abort');
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  if (options.signal?.aborted) onAbort();
+
+  // Background children may keep the stream open after the main process exits: poll.
+  const poller = (async () => {
+    let delay = 150;
+    while (!finished) {
+      await Promise.race([sleep(delay), ended]);
+      if (finished) return;
+      delay = Math.min(delay * 2, 1_000);
+      try {
+        const info = await exec.inspect();
+        if (!info.Running && !finished) {
+          await Promise.race([sleep(200), ended]);
+          stream.destroy();
+          return;
+        }
+      } catch {
+        return;
+      }
+    }
+  })();
+
+  await ended;
+  finished = true;
+  clearTimeout(deadline);
+  options.signal?.removeEventListener('abort', onAbort);
+  await poller;
+
+  let exitCode = 137;
+  try {
+    const info = await exec.inspect();
+    if (typeof info.ExitCode === 'number' && !info.Running) exitCode = info.ExitCode;
+  } catch {
+    // The container is gone (killed): keep 137.
+  }
+  if (stoppedBy !== undefined) exitCode = 137;
+  return { exitCode, output, ...(stoppedBy ? { stoppedBy } : {}), durationMs: Date.now() - started };
+}
