@@ -1,0 +1,139 @@
+import type { Context } from 'probot';
+import type { Logger } from '../logger.js';
+import { DEFAULT_CONFIG } from '../config/repo-config.js';
+import { ensureMarkedComment, ensureStatusComment } from '../github/status-comment.js';
+import type { RunProducer } from '../queue/producer.js';
+import type { GitHubClient } from '../queue/types.js';
+import { getIssueTarget, getLabelDecision, getLabelName, isSameLabel, type IssueTarget } from './triggers.js';
+import { getRepositoryRole, meetsPermission } from './authorize.js';
+import { loadRepoConfig, type LoadedConfig } from './config-loader.js';
+import { CONFIG_MARKER, renderConfigProblems, renderUnauthorized } from './messages.js';
+
+/** What the web handlers need; everything a test replaces is here. */
+export interface AppDeps {
+  producer: RunProducer;
+  logger: Logger;
+  /** The App's own login (`<slug>[bot]`), to ignore its own events and find its comments. */
+  botLogin?: string;
+  now?: () => number;
+}
+
+type LabelContext = Context<'issues.labeled'> | Context<'issues.unlabeled'>;
+
+export function botOptions(deps: AppDeps): { botLogin?: string } {
+  return deps.botLogin === undefined ? {} : { botLogin: deps.botLogin };
+}
+
+/** Posts (or updates, via its hidden marker) the one "invalid configuration" comment. */
+export async function reportConfigProblems(
+  octokit: GitHubClient,
+  target: IssueTarget,
+  config: Extract<LoadedConfig, { ok: false }>,
+  deps: AppDeps,
+): Promise<void> {
+  await ensureMarkedComment(octokit, target, renderConfigProblems(config.problems), {
+    marker: CONFIG_MARKER,
+    ...botOptions(deps),
+  });
+}
+
+/** Enqueues a run and writes the "queued" status comment before the job becomes visible. */
+export async function startRun(
+  octokit: GitHubClient,
+  target: IssueTarget,
+  trigger: 'label' | 'retry',
+  deps: AppDeps,
+) {
+  const now = deps.now ?? Date.now;
+  return deps.producer.enqueueRun(
+    { ref: target, installationId: target.installationId, requestedBy: target.sender, trigger },
+    async (info) => {
+      try {
+        return await ensureStatusComment(
+          octokit,
+          target,
+          {
+            phase: 'queued',
+            runId: info.runId,
+            queuePosition: info.queuePosition,
+            requestedBy: target.sender,
+            ...(info.resumed ? { detail: 'Resuming the previous run from its checkpoints.' } : {}),
+          },
+          { ...botOptions(deps), now: now() },
+        );
+      } catch (error) {
+        // The worker writes the comment when it starts; a failed write must not lose the run.
+        deps.logger.warn({ err: error, runId: info.runId }, 'could not write the queued status comment');
+        return undefined;
+      }
+    },
+  );
+}
+
+/** `issues.labeled`: maybe start a run. */
+export async function handleLabeled(context: Context<'issues.labeled'>, deps: AppDeps): Promise<void> {
+  const payload = context.payload as unknown;
+  const pre = getIssueTarget(payload, deps.botLogin);
+  const labelName = getLabelName(payload);
+  if (!pre.act || labelName === undefined) return;
+  const target = pre.target;
+  const octokit = context.octokit as unknown as GitHubClient;
+  // The default label is the common case: look up config and permission in parallel then.
+  const rolePromise = isSameLabel(labelName, DEFAULT_CONFIG.label)
+    ? getRepositoryRole(octokit, target, target.sender)
+    : undefined;
+  rolePromise?.catch(() => undefined);
+  const config = await loadRepoConfig(context);
+  const decision = getLabelDecision(payload, config.label, { requireOpen: true, ...botOptions(deps) });
+  const log = deps.logger.child({ repo: `${target.owner}/${target.repo}`, issue: target.issueNumber });
+  if (!decision.act) {
+    log.debug({ reason: decision.reason }, 'labeled event skipped');
+    return;
+  }
+  const minimum = config.ok ? config.config.permission : DEFAULT_CONFIG.permission;
+  const role = await (rolePromise ?? getRepositoryRole(octokit, target, target.sender));
+  if (!meetsPermission(role, minimum)) {
+    log.info({ sender: target.sender, role }, 'unauthorised labeller');
+    await octokit.rest.issues.createComment({
+      owner: target.owner,
+      repo: target.repo,
+      issue_number: target.issueNumber,
+      body: renderUnauthorized(target.sender, minimum, 'start a codemonkeys run'),
+    });
+    return;
+  }
+  if (!config.ok) {
+    log.info({ problems: config.problems.length }, 'invalid repository config');
+    await reportConfigProblems(octokit, target, config, deps);
+    return;
+  }
+  const result = await startRun(octokit, target, 'label', deps);
+  log.info({ status: result.status, jobId: result.jobId, runId: result.runId }, 'label trigger handled');
+}
+
+/** `issues.unlabeled`: removing the label cancels a queued or running run. */
+export async function handleUnlabeled(context: Context<'issues.unlabeled'>, deps: AppDeps): Promise<void> {
+  const payload = context.payload as unknown;
+  const pre = getIssueTarget(payload, deps.botLogin);
+  if (!pre.act || getLabelName(payload) === undefined) return;
+  const config = await loadRepoConfig(context);
+  const decision = getLabelDecision(payload, config.label, { requireOpen: false, ...botOptions(deps) });
+  if (!decision.act) return;
+  await cancelAndReport(context, decision.target, deps);
+}
+
+/** Cancels the issue's run; a queued run's status comment is updated here, an active one by its worker. */
+export async function cancelAndReport(context: LabelContext | Context<'issue_comment.created'>, target: IssueTarget, deps: AppDeps) {
+  const result = await deps.producer.cancelRun(target);
+  deps.logger.info({ jobId: result.jobId, status: result.status }, 'cancel requested');
+  if (result.status === 'cancelled') {
+    const octokit = context.octokit as unknown as GitHubClient;
+    await ensureStatusComment(
+      octokit,
+      target,
+      { phase: 'cancelled', runId: result.runId, detail: `Cancelled by ${target.sender} before it started.` },
+      { ...botOptions(deps), ...(result.statusCommentId === undefined ? {} : { commentId: result.statusCommentId }) },
+    );
+  }
+  return result;
+}
