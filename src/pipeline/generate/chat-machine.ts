@@ -42,8 +42,8 @@ export interface ChatSettings {
   maxAttempts: number;
   contextGuardTokens?: number;
   allowedTags: readonly TagKind[];
-  /** Renders the message sent back after a format error. */
-  renderFormatError: (problem: string, allowed: readonly TagKind[]) => string;
+  /** Renders the message sent back after a format error (`attemptsMade` includes the bad reply). */
+  renderFormatError: (problem: string, allowed: readonly TagKind[], attemptsMade: number) => string;
   timeoutMs?: number;
 }
 
@@ -124,7 +124,7 @@ export function createChatMachine<X>(options: ChatMachineOptions<X>): MachineDef
   const parse: StateHandler<ChatData<X>> = async (data, ctx) => {
     const last = data.messages[data.messages.length - 1];
     const parsed = parseTaggedReply(last?.role === 'assistant' ? last.content : '', settings.allowedTags);
-    if (!parsed.ok) return askWith(data, settings.renderFormatError(parsed.problem, settings.allowedTags));
+    if (!parsed.ok) return askWith(data, settings.renderFormatError(parsed.problem, settings.allowedTags, data.attempts));
     return options.onTag(parsed.block, data, ctx);
   };
 
