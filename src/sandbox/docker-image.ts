@@ -12,20 +12,9 @@ import {
 } from './docker-context.js';
 import { getEnvironmentKey, getRunImageName } from './environment-key.js';
 import { LABEL_CREATED, LABEL_ENV_KEY, LABEL_ROLE, LABEL_RUN_IMAGE, getResourceLabels } from './labels.js';
+import { GIT_BASE_SCRIPT, GIT_EXCLUDE_SETUP_OUTPUT } from './git-scripts.js';
 import { hashSnapshot, packSnapshot } from './snapshot-archive.js';
 import type { EnvironmentSpec, PrepareOptions, RepoSnapshot } from './types.js';
-
-/** Makes the copied snapshot a git repository at its base state, so `git apply`/`git diff` work. */
-const GIT_BASE_SCRIPT = `set -e
-if [ ! -d .git ]; then git init -q; fi
-if ! git rev-parse -q --verify HEAD >/dev/null 2>&1 || [ -n "$(git status --porcelain)" ]; then
-  git add -A
-  git -c user.name=codemonkeys -c user.email=codemonkeys@localhost -c commit.gpgsign=false \\
-    commit -q --no-verify --allow-empty -m 'codemonkeys: base state'
-fi`;
-
-/** Files created by setup (build output, egg-info) are hidden from `git status`/`git diff`. */
-const GIT_EXCLUDE_SETUP_OUTPUT = `git ls-files --others --exclude-standard --directory | sed 's|^|/|' >> .git/info/exclude`;
 
 const OUTPUT_TAIL_CHARS = 4_000;
 

@@ -9,10 +9,11 @@ import { type Semaphore, cancelled } from './semaphore.js';
 import type { Environment, ExecRequest, ExecResult } from './types.js';
 
 /** The minimal environment a local child gets: never the host's variables (tokens live there). */
-export function getLocalEnv(home: string, workdir: string, scratch: string): Record<string, string> {
+export function getLocalEnv(home: string, workdir: string, scratch: string, tmp: string): Record<string, string> {
   return {
     PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
     HOME: home,
+    TMPDIR: tmp,
     LANG: 'C.UTF-8',
     PYTHONUNBUFFERED: '1',
     CODEMONKEYS_WORKDIR: workdir,
@@ -66,12 +67,13 @@ export class LocalEnvironment implements Environment {
       await cp(this.workdir, repo, { recursive: true, verbatimSymlinks: true });
       await mkdir(scratch, { recursive: true });
       await mkdir(home, { recursive: true });
+      await mkdir(join(execRoot, 'tmp'), { recursive: true });
       for (const [name, content] of Object.entries(request.files)) {
         const target = join(scratch, checkRelativeName(name));
         await mkdir(dirname(target), { recursive: true });
         await writeFile(target, content, { mode: 0o755 });
       }
-      const env = getLocalEnv(home, repo, scratch);
+      const env = getLocalEnv(home, repo, scratch, join(execRoot, 'tmp'));
       const common = { env, hardLimitBytes: this.hardOutputLimitBytes, ...(request.signal ? { signal: request.signal } : {}) };
       if (request.patch !== undefined) {
         const patchFile = join(execRoot, 'patch.diff');

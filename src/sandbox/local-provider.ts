@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CodemonkeysError, throwIfAborted } from '../errors.js';
 import { type Logger, createLogger } from '../logger.js';
+import { GIT_BASE_SCRIPT, GIT_EXCLUDE_SETUP_OUTPUT } from './git-scripts.js';
 import { LocalEnvironment, getLocalEnv } from './local-environment.js';
 import { runProcess } from './process-runner.js';
 import { Semaphore } from './semaphore.js';
@@ -18,13 +19,6 @@ export interface LocalProviderOptions {
   logger?: Logger;
   hardOutputLimitBytes?: number;
 }
-
-const GIT_BASE = `set -e
-if [ ! -d .git ]; then git init -q; fi
-if ! git rev-parse -q --verify HEAD >/dev/null 2>&1 || [ -n "$(git status --porcelain)" ]; then
-  git add -A
-  git -c user.name=codemonkeys -c user.email=codemonkeys@localhost -c commit.gpgsign=false commit -q --no-verify --allow-empty -m 'codemonkeys: base state'
-fi`;
 
 /**
  * Development-only backend: child processes in temporary copies of the repository, as the
@@ -58,13 +52,14 @@ export class LocalSandboxProvider implements SandboxProvider {
       await cp(snapshot.dir, repo, { recursive: true, verbatimSymlinks: true });
       await mkdir(join(root, 'scratch'), { recursive: true });
       await mkdir(join(root, 'home'), { recursive: true });
-      const env = getLocalEnv(join(root, 'home'), repo, join(root, 'scratch'));
-      await this.step('git base state', ['sh', '-c', GIT_BASE], repo, env, 120_000, options.signal);
+      const env = getLocalEnv(join(root, 'home'), repo, join(root, 'scratch'), tmpdir());
+      await this.step('git base state', ['sh', '-c', GIT_BASE_SCRIPT], repo, env, 120_000, options.signal);
       const deadline = Date.now() + spec.setupTimeoutMs;
       for (const [index, command] of spec.setup.entries()) {
         options.onLog?.(`setup ${index + 1}/${spec.setup.length}: ${command}`);
         await this.step(command, ['bash', '-lc', command], repo, env, Math.max(1, deadline - Date.now()), options.signal);
       }
+      await this.step('hide setup output from git', ['sh', '-c', GIT_EXCLUDE_SETUP_OUTPUT], repo, env, 60_000, options.signal);
       const environment = new LocalEnvironment(root, this.semaphore, this.options.hardOutputLimitBytes ?? 16 * 1024 * 1024);
       this.environments.add(environment);
       return environment;
