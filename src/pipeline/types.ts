@@ -91,6 +91,10 @@ export interface ContextReport {
   packedTokens: number;
   /** Set when a fallback was used (zero relevant files, all rankings failed...). */
   fallback?: string;
+  /** Paths the ranking model named that are not among the relevant files (dropped). */
+  inventedPaths?: string[];
+  /** The run's dollar budget stopped the context stage early (partial scan or no ranking). */
+  budgetExhausted?: boolean;
 }
 
 export interface SampleReport {
