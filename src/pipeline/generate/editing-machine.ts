@@ -7,7 +7,7 @@ import { askWith, createChatMachine, type ChatData, type ChatSettings } from './
 import { applyEditBlocks, getEditPaths } from './edits.js';
 import { createFormatErrorRenderer, defuseScript, renderEditingSystem } from './generation-prompts.js';
 import { defuse, renderExecution } from './output-cap.js';
-import type { ScriptRunner } from './script-runner.js';
+import { normalizeScript, type ScriptRunner } from './script-runner.js';
 import { runStateMachine, type MachineDefinition } from './state-machine.js';
 import { MAX_OUTPUT_TOKENS, RUN, TEMPERATURE, type MachineProductOutcome } from './testing-machine.js';
 import type { ContextFile, ReadOriginalFile } from './types.js';
@@ -96,7 +96,7 @@ export function defineEditingMachine(deps: EditingMachineDeps): MachineDefinitio
       if (block.body.trim() === '') {
         return askWith(data, formatError(`the <${block.kind}> block is empty.`, ['edit', 'test', 'done'], data.attempts));
       }
-      if (block.kind === 'test') return { next: RUN, data: { ...data, x: { ...data.x, test: block.body, pending: 'test' } } };
+      if (block.kind === 'test') return { next: RUN, data: { ...data, x: { ...data.x, test: normalizeScript(block.body), pending: 'test' } } };
       const originals = new Map<string, string | undefined>();
       for (const path of getEditPaths(block.body)) originals.set(path, await deps.readFile(path));
       const outcome = applyEditBlocks(block.body, { originals, otherFiles: deps.contextFiles });

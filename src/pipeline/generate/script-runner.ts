@@ -13,6 +13,12 @@ export interface ScriptRunner {
   run(script: string, patch?: string): Promise<ExecSummary>;
 }
 
+/** A script as the model wrote it inside <test>: leading blank lines dropped, one final newline. */
+export function normalizeScript(body: string): string {
+  const text = body.replace(/\r\n?/g, '\n').replace(/^(?:[ \t]*\n)+/, '').replace(/\s+$/, '');
+  return `${text}\n`;
+}
+
 export function getScriptFileName(config: RepoConfig, sampleIndex: number): string {
   return `reproduce_${sampleIndex}${config.sandbox.test.extension}`;
 }

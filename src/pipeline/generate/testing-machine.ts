@@ -6,7 +6,7 @@ import type { ExecSummary, RunRequest } from '../types.js';
 import { askWith, createChatMachine, type ChatData, type ChatSettings } from './chat-machine.js';
 import { createFormatErrorRenderer, renderTestingSystem } from './generation-prompts.js';
 import { renderExecution } from './output-cap.js';
-import type { ScriptRunner } from './script-runner.js';
+import { normalizeScript, type ScriptRunner } from './script-runner.js';
 import { runStateMachine, type MachineDefinition, type TerminalState } from './state-machine.js';
 
 /**
@@ -71,7 +71,7 @@ export function defineTestingMachine(deps: TestingMachineDeps): MachineDefinitio
     onTag: async (block, data) => {
       if (block.kind === 'test') {
         if (block.body.trim() === '') return askWith(data, formatError('the <test> block is empty.', ['test', 'done'], data.attempts));
-        return { next: RUN, data: { ...data, x: { ...data.x, script: block.body } } };
+        return { next: RUN, data: { ...data, x: { ...data.x, script: normalizeScript(block.body) } } };
       }
       if (data.x.script === undefined) {
         const problem = 'you answered <done>, but no script has been written yet. Write the script first, in a <test> block.';
