@@ -52,7 +52,11 @@ export function parseTaggedReply(reply: string, allowed: readonly TagKind[]): Pa
     const f = allowedFound[0] as Found;
     return {
       ok: true,
-      block: { kind: f.kind, body: unwrapFence(text.slice(f.bodyStart, f.bodyEnd)), prose: text.slice(0, f.start).trim() },
+      block: {
+        kind: f.kind,
+        body: unwrapFence(text.slice(f.bodyStart, f.bodyEnd)),
+        prose: text.slice(0, f.start).trim(),
+      },
     };
   }
   if (allowedFound.length > 1) {
@@ -100,7 +104,11 @@ function fenceRanges(text: string, tagRanges: Array<[number, number]>): Array<[n
     if (tagRanges.some(([s, e]) => lineStart >= s && lineStart < e)) continue;
     const marker = m[1] as string;
     if (open === undefined) open = { start: lineStart, marker };
-    else if (marker[0] === open.marker[0] && marker.length >= open.marker.length && line.trim() === marker) {
+    else if (
+      marker[0] === open.marker[0] &&
+      marker.length >= open.marker.length &&
+      line.trim() === marker
+    ) {
       ranges.push([open.start, offset]);
       open = undefined;
     }
@@ -129,7 +137,13 @@ function scanTags(text: string): Found[] {
     }
     const open = lastOpen.get(kind);
     if (open === undefined) continue;
-    paired.push({ kind, start: open.start, bodyStart: open.bodyStart, bodyEnd: start, fenced: false });
+    paired.push({
+      kind,
+      start: open.start,
+      bodyStart: open.bodyStart,
+      bodyEnd: start,
+      fenced: false,
+    });
     lastOpen.delete(kind);
   }
   // Keep outermost blocks only: a tag inside another block's body is content (e.g. HTML in an edit).

@@ -4,7 +4,10 @@ import type { Environment, ExecRequest, ExecResult } from '../../src/sandbox/typ
  * A sandbox Environment for unit tests: every run is recorded and answered by the test's handler
  * with a scripted result (missing fields get neutral defaults). Nothing is executed.
  */
-export type FakeExecHandler = (request: ExecRequest, index: number) => Partial<ExecResult> | Promise<Partial<ExecResult>>;
+export type FakeExecHandler = (
+  request: ExecRequest,
+  index: number,
+) => Partial<ExecResult> | Promise<Partial<ExecResult>>;
 
 export function execResult(partial: Partial<ExecResult> = {}): ExecResult {
   const combined = partial.combined ?? `${partial.stdout ?? ''}${partial.stderr ?? ''}`;

@@ -47,7 +47,11 @@ export interface ChatSettings {
   timeoutMs?: number;
 }
 
-export type TagHandler<X> = (block: TaggedBlock, data: ChatData<X>, ctx: StepContext) => Promise<Step<ChatData<X>>>;
+export type TagHandler<X> = (
+  block: TaggedBlock,
+  data: ChatData<X>,
+  ctx: StepContext,
+) => Promise<Step<ChatData<X>>>;
 
 export interface ChatMachineOptions<X> {
   /** Machine id (store key `sm/<id>`). */
@@ -76,18 +80,36 @@ export function askWith<X>(data: ChatData<X>, content: string, x: X = data.x): S
  * last one writes the extended prefix for the next turn); on the last allowed attempt only on the
  * second-to-last, since nothing will read a new prefix.
  */
-export function placeCacheBreakpoints(messages: readonly ChatMessageData[], lastAttempt: boolean): LlmMessage[] {
+export function placeCacheBreakpoints(
+  messages: readonly ChatMessageData[],
+  lastAttempt: boolean,
+): LlmMessage[] {
   const userIndexes = messages.flatMap((m, i) => (m.role === 'user' ? [i] : []));
   const marked = new Set(lastAttempt ? userIndexes.slice(-2, -1) : userIndexes.slice(-2));
-  return messages.map((m, i) => (marked.has(i) ? { role: m.role, content: m.content, cache: true } : { role: m.role, content: m.content }));
+  return messages.map((m, i) =>
+    marked.has(i)
+      ? { role: m.role, content: m.content, cache: true }
+      : { role: m.role, content: m.content },
+  );
 }
 
 /** Estimated tokens of the request if it were sent now, including the maximum output. */
-export function estimateConversationTokens(system: string, messages: readonly ChatMessageData[], maxTokens: number): number {
-  return estimateTokens(system) + messages.reduce((n, m) => n + estimateTokens(m.content), 0) + maxTokens;
+export function estimateConversationTokens(
+  system: string,
+  messages: readonly ChatMessageData[],
+  maxTokens: number,
+): number {
+  return (
+    estimateTokens(system) + messages.reduce((n, m) => n + estimateTokens(m.content), 0) + maxTokens
+  );
 }
 
-export function buildRequest(settings: ChatSettings, messages: readonly ChatMessageData[], turn: number, signal?: AbortSignal): LlmRequest {
+export function buildRequest(
+  settings: ChatSettings,
+  messages: readonly ChatMessageData[],
+  turn: number,
+  signal?: AbortSignal,
+): LlmRequest {
   const request: LlmRequest = {
     model: settings.model,
     system: settings.system,
@@ -103,7 +125,9 @@ export function buildRequest(settings: ChatSettings, messages: readonly ChatMess
   return request;
 }
 
-export function createChatMachine<X>(options: ChatMachineOptions<X>): MachineDefinition<ChatData<X>> {
+export function createChatMachine<X>(
+  options: ChatMachineOptions<X>,
+): MachineDefinition<ChatData<X>> {
   const { settings } = options;
   const guard = settings.contextGuardTokens ?? CONTEXT_GUARD_TOKENS;
 
@@ -112,26 +136,43 @@ export function createChatMachine<X>(options: ChatMachineOptions<X>): MachineDef
     if (estimateConversationTokens(settings.system, data.messages, settings.maxTokens) > guard) {
       return { next: 'CONTEXT_EXCEEDED', data };
     }
-    const response = await settings.llm.complete(buildRequest(settings, data.messages, data.attempts, ctx.signal));
+    const response = await settings.llm.complete(
+      buildRequest(settings, data.messages, data.attempts, ctx.signal),
+    );
     // An empty assistant turn would make the next request invalid: keep a visible placeholder.
     const content = response.text.trim() === '' ? '(empty reply)' : response.text;
     return {
       next: PARSE,
-      data: { ...data, attempts: data.attempts + 1, messages: [...data.messages, { role: 'assistant', content }] },
+      data: {
+        ...data,
+        attempts: data.attempts + 1,
+        messages: [...data.messages, { role: 'assistant', content }],
+      },
     };
   };
 
   const parse: StateHandler<ChatData<X>> = async (data, ctx) => {
     const last = data.messages[data.messages.length - 1];
-    const parsed = parseTaggedReply(last?.role === 'assistant' ? last.content : '', settings.allowedTags);
-    if (!parsed.ok) return askWith(data, settings.renderFormatError(parsed.problem, settings.allowedTags, data.attempts));
+    const parsed = parseTaggedReply(
+      last?.role === 'assistant' ? last.content : '',
+      settings.allowedTags,
+    );
+    if (!parsed.ok)
+      return askWith(
+        data,
+        settings.renderFormatError(parsed.problem, settings.allowedTags, data.attempts),
+      );
     return options.onTag(parsed.block, data, ctx);
   };
 
   return {
     id: options.id,
     initialState: ASK,
-    initialData: () => ({ messages: [{ role: 'user', content: options.firstMessage }], attempts: 0, x: options.initial }),
+    initialData: () => ({
+      messages: [{ role: 'user', content: options.firstMessage }],
+      attempts: 0,
+      x: options.initial,
+    }),
     states: { ...options.states, [ASK]: ask, [PARSE]: parse },
     maxTransitions: options.maxTransitions ?? settings.maxAttempts * 4 + 8,
   };

@@ -35,7 +35,9 @@ export function parseEditBlocks(body: string): ParsedEdit {
     const start = START.exec(lines[i] as string);
     if (start === null) {
       if (DIVIDER.test(lines[i] as string) || END.test(lines[i] as string)) {
-        errors.push(`Line ${i + 1} of the edit has a "${(lines[i] as string).trim()}" marker outside any block (each block starts with "<<<<<<< SEARCH path").`);
+        errors.push(
+          `Line ${i + 1} of the edit has a "${(lines[i] as string).trim()}" marker outside any block (each block starts with "<<<<<<< SEARCH path").`,
+        );
       }
       i += 1;
       continue;
@@ -43,14 +45,18 @@ export function parseEditBlocks(body: string): ParsedEdit {
     const index = blocks.length + errors.length + 1;
     const rawPath = start[1] ?? '';
     let j = i + 1;
-    while (j < lines.length && !DIVIDER.test(lines[j] as string) && !START.test(lines[j] as string)) j += 1;
+    while (j < lines.length && !DIVIDER.test(lines[j] as string) && !START.test(lines[j] as string))
+      j += 1;
     if (j >= lines.length || !DIVIDER.test(lines[j] as string)) {
-      errors.push(`Block ${index} (line ${i + 1}) has no "=======" divider after its SEARCH lines.`);
+      errors.push(
+        `Block ${index} (line ${i + 1}) has no "=======" divider after its SEARCH lines.`,
+      );
       i = j;
       continue;
     }
     let k = j + 1;
-    while (k < lines.length && !END.test(lines[k] as string) && !START.test(lines[k] as string)) k += 1;
+    while (k < lines.length && !END.test(lines[k] as string) && !START.test(lines[k] as string))
+      k += 1;
     if (k >= lines.length || !END.test(lines[k] as string)) {
       errors.push(`Block ${index} (line ${i + 1}) is not closed with ">>>>>>> REPLACE".`);
       i = k;
@@ -64,13 +70,23 @@ export function parseEditBlocks(body: string): ParsedEdit {
           : `Block ${index} (${rawPath.trim()}): ${checked.reason}.`,
       );
     } else {
-      blocks.push({ index, path: checked.path, search: lines.slice(i + 1, j), replace: lines.slice(j + 1, k) });
+      blocks.push({
+        index,
+        path: checked.path,
+        search: lines.slice(i + 1, j),
+        replace: lines.slice(j + 1, k),
+      });
     }
     i = k + 1;
   }
   if (errors.length > 0) return { ok: false, errors };
   if (blocks.length === 0) {
-    return { ok: false, errors: ['The edit contains no search/replace block. Each block starts with "<<<<<<< SEARCH path/to/file".'] };
+    return {
+      ok: false,
+      errors: [
+        'The edit contains no search/replace block. Each block starts with "<<<<<<< SEARCH path/to/file".',
+      ],
+    };
   }
   return { ok: true, blocks };
 }

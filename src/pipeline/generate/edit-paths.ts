@@ -6,18 +6,23 @@ export type PathCheck = { ok: true; path: string } | { ok: false; reason: string
 
 export function checkEditPath(raw: string): PathCheck {
   let path = raw.trim();
-  if ((path.startsWith('`') && path.endsWith('`')) || (path.startsWith('"') && path.endsWith('"'))) {
+  if (
+    (path.startsWith('`') && path.endsWith('`')) ||
+    (path.startsWith('"') && path.endsWith('"'))
+  ) {
     path = path.slice(1, -1).trim();
   }
   if (path === '') return { ok: false, reason: 'the path is empty' };
   // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(path)) return { ok: false, reason: 'the path contains control characters' };
+  if (/[\u0000-\u001f\u007f]/.test(path))
+    return { ok: false, reason: 'the path contains control characters' };
   if (path.includes('\\')) return { ok: false, reason: 'use forward slashes in paths' };
   if (path.startsWith('/') || /^[a-zA-Z]:/.test(path) || path.startsWith('~')) {
     return { ok: false, reason: 'the path must be relative to the repository root' };
   }
   const parts = path.split('/').filter((p) => p !== '' && p !== '.');
-  if (parts.includes('..')) return { ok: false, reason: 'the path must stay inside the repository (no ..)' };
+  if (parts.includes('..'))
+    return { ok: false, reason: 'the path must stay inside the repository (no ..)' };
   if (parts.length === 0) return { ok: false, reason: 'the path names no file' };
   if (parts[0] === '.git') return { ok: false, reason: 'files inside .git cannot be edited' };
   if (path.endsWith('/')) return { ok: false, reason: 'the path names a directory, not a file' };

@@ -5,11 +5,20 @@ import type { RunStore } from '../../store/run-store.js';
 import type { ExecSummary, RunRequest } from '../types.js';
 import { askWith, createChatMachine, type ChatData, type ChatSettings } from './chat-machine.js';
 import { applyEditBlocks, getEditPaths } from './edits.js';
-import { createFormatErrorRenderer, defuseScript, renderEditingSystem } from './generation-prompts.js';
+import {
+  createFormatErrorRenderer,
+  defuseScript,
+  renderEditingSystem,
+} from './generation-prompts.js';
 import { defuse, renderExecution } from './output-cap.js';
 import { normalizeScript, type ScriptRunner } from './script-runner.js';
 import { runStateMachine, type MachineDefinition } from './state-machine.js';
-import { MAX_OUTPUT_TOKENS, RUN, TEMPERATURE, type MachineProductOutcome } from './testing-machine.js';
+import {
+  MAX_OUTPUT_TOKENS,
+  RUN,
+  TEMPERATURE,
+  type MachineProductOutcome,
+} from './testing-machine.js';
 import type { ContextFile, ReadOriginalFile } from './types.js';
 
 /**
@@ -54,7 +63,9 @@ export function editingMachineId(sampleIndex: number): string {
 const NOT_RUN_NO_TEST = '(not run: there is no test script yet; write one in a <test> block)';
 const NOT_RUN_NO_EDIT = '(not run: there is no valid edit yet)';
 
-export function defineEditingMachine(deps: EditingMachineDeps): MachineDefinition<ChatData<EditingData>> {
+export function defineEditingMachine(
+  deps: EditingMachineDeps,
+): MachineDefinition<ChatData<EditingData>> {
   const { config } = deps.request;
   const maxAttempts = config.maxAttempts;
   const timeout = config.sandbox.timeouts.executionSeconds;
@@ -78,7 +89,8 @@ export function defineEditingMachine(deps: EditingMachineDeps): MachineDefinitio
       ? deps.prompts.render('editing.first-no-test', { max_attempts: maxAttempts })
       : deps.prompts.render('editing.first', {
           test: defuseScript(test),
-          test_output: testOutput === undefined ? '(it was not run)' : renderExecution(testOutput, timeout),
+          test_output:
+            testOutput === undefined ? '(it was not run)' : renderExecution(testOutput, timeout),
           max_attempts: maxAttempts,
         });
 
@@ -90,21 +102,39 @@ export function defineEditingMachine(deps: EditingMachineDeps): MachineDefinitio
     onTag: async (block, data) => {
       if (block.kind === 'done') {
         if (data.x.diff !== undefined) return { next: 'DONE', data };
-        const problem = 'you answered <done>, but there is no valid edit yet. Send an <edit> block first.';
+        const problem =
+          'you answered <done>, but there is no valid edit yet. Send an <edit> block first.';
         return askWith(data, formatError(problem, ['edit', 'test'], data.attempts));
       }
       if (block.body.trim() === '') {
-        return askWith(data, formatError(`the <${block.kind}> block is empty.`, ['edit', 'test', 'done'], data.attempts));
+        return askWith(
+          data,
+          formatError(
+            `the <${block.kind}> block is empty.`,
+            ['edit', 'test', 'done'],
+            data.attempts,
+          ),
+        );
       }
-      if (block.kind === 'test') return { next: RUN, data: { ...data, x: { ...data.x, test: normalizeScript(block.body), pending: 'test' } } };
+      if (block.kind === 'test')
+        return {
+          next: RUN,
+          data: { ...data, x: { ...data.x, test: normalizeScript(block.body), pending: 'test' } },
+        };
       const originals = new Map<string, string | undefined>();
       for (const path of getEditPaths(block.body)) originals.set(path, await deps.readFile(path));
       const outcome = applyEditBlocks(block.body, { originals, otherFiles: deps.contextFiles });
       if (!outcome.ok) {
         const errors = outcome.errors.map((e) => `- ${e}`).join('\n');
-        return askWith(data, deps.prompts.render('editing.edit-error', { errors, attempts_left: left(data) }));
+        return askWith(
+          data,
+          deps.prompts.render('editing.edit-error', { errors, attempts_left: left(data) }),
+        );
       }
-      return { next: RUN, data: { ...data, x: { ...data.x, edit: block.body, diff: outcome.diff, pending: 'edit' } } };
+      return {
+        next: RUN,
+        data: { ...data, x: { ...data.x, edit: block.body, diff: outcome.diff, pending: 'edit' } },
+      };
     },
     states: {
       [RUN]: async (data) => {
@@ -115,7 +145,10 @@ export function defineEditingMachine(deps: EditingMachineDeps): MachineDefinitio
         let editedResult = x.diff === undefined ? NOT_RUN_NO_EDIT : NOT_RUN_NO_TEST;
         if (x.test !== undefined) {
           const script = x.test;
-          const runs = await Promise.all([deps.runner.run(script), x.diff === undefined ? undefined : deps.runner.run(script, x.diff)]);
+          const runs = await Promise.all([
+            deps.runner.run(script),
+            x.diff === undefined ? undefined : deps.runner.run(script, x.diff),
+          ]);
           testOutput = runs[0];
           editedOutput = runs[1];
           executions += runs[1] === undefined ? 1 : 2;
@@ -139,12 +172,19 @@ export function defineEditingMachine(deps: EditingMachineDeps): MachineDefinitio
   });
 }
 
-export async function runEditingMachine(deps: EditingMachineDeps): Promise<MachineProductOutcome<EditingData>> {
+export async function runEditingMachine(
+  deps: EditingMachineDeps,
+): Promise<MachineProductOutcome<EditingData>> {
   const outcome = await runStateMachine(defineEditingMachine(deps), {
     store: deps.store,
     runId: deps.request.runId,
     ...(deps.signal === undefined ? {} : { signal: deps.signal }),
     ...(deps.logger === undefined ? {} : { logger: deps.logger }),
   });
-  return { end: outcome.end, calls: outcome.data.attempts, data: outcome.data.x, resumed: outcome.resumed };
+  return {
+    end: outcome.end,
+    calls: outcome.data.attempts,
+    data: outcome.data.x,
+    resumed: outcome.resumed,
+  };
 }

@@ -50,9 +50,13 @@ export function applyEditBlocks(body: string, inputs: EditInputs): EditOutcome {
     const label = `Block ${block.index} (${block.path})`;
     if (emptySearch) {
       if (original !== undefined && original.trim() !== '') {
-        errors.push(`${label}: the SEARCH part is empty, but ${block.path} already exists. To change it, copy the exact lines to replace into SEARCH; an empty SEARCH only creates a new file.`);
+        errors.push(
+          `${label}: the SEARCH part is empty, but ${block.path} already exists. To change it, copy the exact lines to replace into SEARCH; an empty SEARCH only creates a new file.`,
+        );
       } else if (created.has(block.path) || located.has(block.path)) {
-        errors.push(`${label}: ${block.path} is created by an earlier block; put all of a new file's content in one block.`);
+        errors.push(
+          `${label}: ${block.path} is created by an earlier block; put all of a new file's content in one block.`,
+        );
       } else if (block.replace.length === 0 || block.replace.every((l) => l.trim() === '')) {
         errors.push(`${label}: a new file needs content in the REPLACE part.`);
       } else if (original !== undefined) {
@@ -62,7 +66,9 @@ export function applyEditBlocks(body: string, inputs: EditInputs): EditOutcome {
       continue;
     }
     if (created.has(block.path)) {
-      errors.push(`${label}: ${block.path} is created by block ${created.get(block.path)?.index}; put all of a new file's content in that one block.`);
+      errors.push(
+        `${label}: ${block.path} is created by block ${created.get(block.path)?.index}; put all of a new file's content in that one block.`,
+      );
       continue;
     }
     if (original === undefined) {
@@ -81,21 +87,40 @@ export function applyEditBlocks(body: string, inputs: EditInputs): EditOutcome {
   if (errors.length > 0) return { ok: false, errors };
 
   const changes: FileChange[] = [];
-  for (const [path, block] of created) changes.push({ path, before: undefined, after: `${block.replace.join('\n')}\n` });
+  for (const [path, block] of created)
+    changes.push({ path, before: undefined, after: `${block.replace.join('\n')}\n` });
   for (const [path, blocks] of located) {
     const before = inputs.originals.get(path) as string;
     const after = replaceRanges(splitFileLines(before), blocks);
     if (after !== before) changes.push({ path, before, after });
   }
-  if (changes.length === 0) return { ok: false, errors: ['The edit changes nothing: every REPLACE part equals its SEARCH part.'] };
+  if (changes.length === 0)
+    return {
+      ok: false,
+      errors: ['The edit changes nothing: every REPLACE part equals its SEARCH part.'],
+    };
   changes.sort((a, b) => a.path.localeCompare(b.path));
   const diff = createGitDiff(changes);
   const problem = verifyDiff(diff, changes);
   if (problem !== undefined) {
-    return { ok: false, errors: [`The edit could not be turned into a patch that applies cleanly (${problem}). Rewrite the edit with whole, unchanged lines in SEARCH.`] };
+    return {
+      ok: false,
+      errors: [
+        `The edit could not be turned into a patch that applies cleanly (${problem}). Rewrite the edit with whole, unchanged lines in SEARCH.`,
+      ],
+    };
   }
-  const files = changes.map((c) => ({ path: c.path, created: c.before === undefined, ...countChanges(diff, c.path) }));
-  return { ok: true, diff, files, changedLines: files.reduce((n, f) => n + f.added + f.removed, 0) };
+  const files = changes.map((c) => ({
+    path: c.path,
+    created: c.before === undefined,
+    ...countChanges(diff, c.path),
+  }));
+  return {
+    ok: true,
+    diff,
+    files,
+    changedLines: files.reduce((n, f) => n + f.added + f.removed, 0),
+  };
 }
 
 function stripCr(line: string): string {
@@ -131,7 +156,9 @@ function replaceRanges(lines: FileLines, blocks: Located[]): string {
 
 /** Added/removed line counts of one file's section of a diff we produced. */
 function countChanges(diff: string, path: string): { added: number; removed: number } {
-  const section = diff.split(/^(?=diff --git )/m).find((s) => s.startsWith(`diff --git a/${path} b/${path}\n`)) ?? '';
+  const section =
+    diff.split(/^(?=diff --git )/m).find((s) => s.startsWith(`diff --git a/${path} b/${path}\n`)) ??
+    '';
   let added = 0;
   let removed = 0;
   let inHunk = false;

@@ -46,19 +46,17 @@ export function createFirstCallGate(): FirstCallGate {
 function raceAbort(promise: Promise<void>, signal: AbortSignal | undefined): Promise<void> {
   if (signal === undefined) return promise;
   return new Promise((resolve, reject) => {
-    const cancelled = (): CodemonkeysError => new CodemonkeysError('CANCELLED', 'The run was cancelled.', { cause: signal.reason });
+    const cancelled = (): CodemonkeysError =>
+      new CodemonkeysError('CANCELLED', 'The run was cancelled.', { cause: signal.reason });
     if (signal.aborted) {
       reject(cancelled());
       return;
     }
     const onAbort = (): void => reject(cancelled());
     signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      () => {
-        signal.removeEventListener('abort', onAbort);
-        resolve();
-      },
-      reject,
-    );
+    promise.then(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, reject);
   });
 }

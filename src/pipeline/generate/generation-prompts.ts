@@ -12,7 +12,9 @@ import type { ContextFile } from './types.js';
 export function renderGuidelines(prompts: PromptSet, config: RepoConfig): string {
   return prompts.render('script-guidelines', {
     language: config.sandbox.test.language,
-    test_command: config.sandbox.test.command.split('{file}').join(`script${config.sandbox.test.extension}`),
+    test_command: config.sandbox.test.command
+      .split('{file}')
+      .join(`script${config.sandbox.test.extension}`),
     workdir: config.sandbox.workdir,
   });
 }
@@ -20,7 +22,10 @@ export function renderGuidelines(prompts: PromptSet, config: RepoConfig): string
 export function renderContextFiles(files: readonly ContextFile[]): string {
   if (files.length === 0) return '(no files were selected)';
   return files
-    .map((f) => `<file path="${quoteAttribute(f.path)}">\n${neutraliseClosingTags(f.content, ['file'])}\n</file>`)
+    .map(
+      (f) =>
+        `<file path="${quoteAttribute(f.path)}">\n${neutraliseClosingTags(f.content, ['file'])}\n</file>`,
+    )
     .join('\n\n');
 }
 
@@ -32,7 +37,11 @@ export function renderTestingSystem(prompts: PromptSet, request: RunRequest): st
   });
 }
 
-export function renderEditingSystem(prompts: PromptSet, request: RunRequest, files: readonly ContextFile[]): string {
+export function renderEditingSystem(
+  prompts: PromptSet,
+  request: RunRequest,
+  files: readonly ContextFile[],
+): string {
   return prompts.render('editing.system', {
     repo: request.repo,
     guidelines: renderGuidelines(prompts, request.config),
@@ -45,7 +54,9 @@ export function createFormatErrorRenderer(prompts: PromptSet, maxAttempts: numbe
   return (problem: string, allowed: readonly TagKind[], attemptsMade: number): string =>
     prompts.render('format-error', {
       problem,
-      allowed: allowed.map((k) => (k === 'done' ? '<done>DONE</done>' : `<${k}>...</${k}>`)).join(', '),
+      allowed: allowed
+        .map((k) => (k === 'done' ? '<done>DONE</done>' : `<${k}>...</${k}>`))
+        .join(', '),
       attempts_left: Math.max(0, maxAttempts - attemptsMade),
     });
 }

@@ -33,7 +33,11 @@ export function boundedDistance(a: string, b: string, bound: number): number {
     let rowMin = cur[0] as number;
     for (let j = lo; j <= hi; j += 1) {
       const cost = a.charCodeAt(i - 1) === b.charCodeAt(j - 1) ? 0 : 1;
-      const v = Math.min((prev[j - 1] as number) + cost, (prev[j] as number) + 1, (cur[j - 1] as number) + 1);
+      const v = Math.min(
+        (prev[j - 1] as number) + cost,
+        (prev[j] as number) + 1,
+        (cur[j - 1] as number) + 1,
+      );
       cur[j] = v > big ? big : v;
       if (v < rowMin) rowMin = v;
     }

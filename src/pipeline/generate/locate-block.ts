@@ -23,12 +23,19 @@ export function findExact(keys: readonly string[], search: readonly string[]): L
   return findAll(keys, search, (a, b) => a === b);
 }
 
-export function findWhitespaceInsensitive(keys: readonly string[], search: readonly string[]): LineRange[] {
+export function findWhitespaceInsensitive(
+  keys: readonly string[],
+  search: readonly string[],
+): LineRange[] {
   const sk = keys.map(squash);
   return findAll(sk, search.map(squash), (a, b) => a === b);
 }
 
-function findAll(keys: readonly string[], search: readonly string[], eq: (a: string, b: string) => boolean): LineRange[] {
+function findAll(
+  keys: readonly string[],
+  search: readonly string[],
+  eq: (a: string, b: string) => boolean,
+): LineRange[] {
   const out: LineRange[] = [];
   const n = search.length;
   if (n === 0) return out;
@@ -74,7 +81,8 @@ export function locateBlock(keys: readonly string[], search: readonly string[]):
   if (exact.length === 1) return { kind: 'exact', range: exact[0] as LineRange };
   if (exact.length > 1) return { kind: 'ambiguous', ranges: exact };
   const loose = findWhitespaceInsensitive(keys, search);
-  if (loose.length > 0) return { kind: 'near', ranges: loose.slice(0, MAX_SUGGESTIONS), how: 'whitespace' };
+  if (loose.length > 0)
+    return { kind: 'near', ranges: loose.slice(0, MAX_SUGGESTIONS), how: 'whitespace' };
   const fuzzy = findFuzzy(keys, search);
   if (fuzzy.length > 0) return { kind: 'near', ranges: fuzzy, how: 'fuzzy' };
   return { kind: 'none' };

@@ -16,7 +16,10 @@ export function capOutput(text: string, limit: number = OUTPUT_CAP_CHARS): strin
 }
 
 /** A report-ready summary of an execution, its combined output capped like the model sees it. */
-export function summarizeForModel(result: ExecResult, limit: number = OUTPUT_CAP_CHARS): ExecSummary {
+export function summarizeForModel(
+  result: ExecResult,
+  limit: number = OUTPUT_CAP_CHARS,
+): ExecSummary {
   return summarizeExec(result, capOutput(result.combined, limit));
 }
 
@@ -28,7 +31,9 @@ export function summarizeForModel(result: ExecResult, limit: number = OUTPUT_CAP
 export function renderExecution(summary: ExecSummary, timeoutSeconds: number): string {
   const lines: string[] = [];
   if (summary.patchError !== undefined) {
-    lines.push(`The edit could not be applied, so the script was not run (counted as exit code 1).`);
+    lines.push(
+      `The edit could not be applied, so the script was not run (counted as exit code 1).`,
+    );
     lines.push(`Patch error: ${summary.patchError.trim()}`);
     return lines.join('\n');
   }
@@ -38,7 +43,8 @@ export function renderExecution(summary: ExecSummary, timeoutSeconds: number): s
       ? `Timed out: yes (killed after ${timeoutSeconds} s; the output below is what it printed before that)`
       : 'Timed out: no',
   );
-  if (summary.truncated) lines.push('Note: the output was longer than the sandbox keeps; only part of it was captured.');
+  if (summary.truncated)
+    lines.push('Note: the output was longer than the sandbox keeps; only part of it was captured.');
   const output = summary.output.length === 0 ? '(no output)' : defuse(summary.output, 'output');
   lines.push('Output (stdout and stderr interleaved):', '<output>', output, '</output>');
   return lines.join('\n');

@@ -14,7 +14,8 @@ import type { ContextFile, ReadOriginalFile, SampleProduct } from './types.js';
 /**
  * One sample: the testing machine, then the editing machine seeded with its product. A machine
  * that throws (model error, budget, sandbox) ends in ERROR/BUDGET with whatever its last persisted
- * snapshot holds; cancellation propagates. A budget stop skips the editing machine.
+ * snapshot holds; cancellation propagates. A budget stop or a retryable failure of the testing
+ * machine skips the editing machine.
  */
 export interface SampleDeps {
   index: number;
@@ -49,14 +50,31 @@ export function getErrorEnd(error: unknown): MachineEnd {
   return isCodemonkeysError(error, 'BUDGET_EXCEEDED') ? 'BUDGET' : 'ERROR';
 }
 
-async function contain<X>(deps: SampleDeps, machineId: string, fallback: X, run: () => Promise<Ended<X>>): Promise<Ended<X>> {
+async function contain<X>(
+  deps: SampleDeps,
+  machineId: string,
+  fallback: X,
+  run: () => Promise<Ended<X>>,
+): Promise<Ended<X>> {
   try {
     return await run();
   } catch (error) {
     if (isAbortError(error) || deps.signal?.aborted === true) throw error;
-    deps.logger.warn({ machine: machineId, err: error }, 'state machine failed; sample continues without it');
-    const snapshot = await loadMachineSnapshot<ChatData<X>>(deps.store, deps.request.runId, machineId);
-    return { end: getErrorEnd(error), calls: snapshot?.data.attempts ?? 0, data: snapshot?.data.x ?? fallback, error };
+    deps.logger.warn(
+      { machine: machineId, err: error },
+      'state machine failed; sample continues without it',
+    );
+    const snapshot = await loadMachineSnapshot<ChatData<X>>(
+      deps.store,
+      deps.request.runId,
+      machineId,
+    );
+    return {
+      end: getErrorEnd(error),
+      calls: snapshot?.data.attempts ?? 0,
+      data: snapshot?.data.x ?? fallback,
+      error,
+    };
   }
 }
 
@@ -75,20 +93,37 @@ export async function runSample(deps: SampleDeps): Promise<SampleRun> {
     logger: deps.logger,
     ...(deps.signal === undefined ? {} : { signal: deps.signal }),
   };
-  const testing = await contain<TestingData>(deps, testingMachineId(deps.index), { executions: 0 }, () =>
-    runTestingMachine({ ...common, llm: deps.llm.testing }),
+  const testing = await contain<TestingData>(
+    deps,
+    testingMachineId(deps.index),
+    { executions: 0 },
+    () => runTestingMachine({ ...common, llm: deps.llm.testing }),
   );
   deps.onTestingEnd?.();
   const seed = {
     ...(testing.data.script === undefined ? {} : { test: testing.data.script }),
     ...(testing.data.output === undefined ? {} : { testOutput: testing.data.output }),
   };
-  const editing: Ended<EditingData> =
-    testing.end === 'BUDGET'
-      ? { end: 'BUDGET', calls: 0, data: { ...seed, executions: 0 } }
-      : await contain<EditingData>(deps, editingMachineId(deps.index), { ...seed, executions: 0 }, () =>
-          runEditingMachine({ ...common, llm: deps.llm.editing, contextFiles: deps.contextFiles, readFile: deps.readFile, seed }),
-        );
+  // Budget: no more calls can be paid. A retryable failure (connection, store, sandbox unavailable):
+  // skip editing so that a retried job resumes testing and seeds editing properly. Any other
+  // failure: edit without the missing test rather than lose the sample.
+  const skipEditing =
+    testing.end === 'BUDGET' || (isCodemonkeysError(testing.error) && testing.error.retryable);
+  const editing: Ended<EditingData> = skipEditing
+    ? { end: testing.end, calls: 0, data: { ...seed, executions: 0 } }
+    : await contain<EditingData>(
+        deps,
+        editingMachineId(deps.index),
+        { ...seed, executions: 0 },
+        () =>
+          runEditingMachine({
+            ...common,
+            llm: deps.llm.editing,
+            contextFiles: deps.contextFiles,
+            readFile: deps.readFile,
+            seed,
+          }),
+      );
 
   const product: SampleProduct = { sampleIndex: deps.index };
   const test = editing.data.test ?? testing.data.script;
@@ -107,5 +142,9 @@ export async function runSample(deps: SampleDeps): Promise<SampleRun> {
   if (product.diff !== undefined) report.diff = product.diff;
   const errors = [testing.error, editing.error].filter((e) => e !== undefined).map(describe);
   if (errors.length > 0) report.error = errors.join('; ');
-  return { report, product, executions: { testing: testing.data.executions, editing: editing.data.executions } };
+  return {
+    report,
+    product,
+    executions: { testing: testing.data.executions, editing: editing.data.executions },
+  };
 }

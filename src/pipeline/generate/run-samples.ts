@@ -25,7 +25,8 @@ export async function runGeneration(input: GenerationInput): Promise<GenerationR
   let done = 0;
 
   const runOne = async (index: number): Promise<SampleRun> => {
-    const llmFor = (gate: FirstCallGate): LlmClient => (index === 0 ? gate.leader(input.llm) : gate.follower(input.llm));
+    const llmFor = (gate: FirstCallGate): LlmClient =>
+      index === 0 ? gate.leader(input.llm) : gate.follower(input.llm);
     try {
       return await runSample({
         index,
@@ -61,7 +62,13 @@ export async function runGeneration(input: GenerationInput): Promise<GenerationR
   return {
     samples: runs.map((r) => r.report),
     products: runs.map((r) => r.product),
-    executions: runs.reduce((acc, r) => ({ testing: acc.testing + r.executions.testing, editing: acc.editing + r.executions.editing }), { testing: 0, editing: 0 }),
+    executions: runs.reduce(
+      (acc, r) => ({
+        testing: acc.testing + r.executions.testing,
+        editing: acc.editing + r.executions.editing,
+      }),
+      { testing: 0, editing: 0 },
+    ),
   };
 }
 

@@ -15,7 +15,10 @@ export interface ScriptRunner {
 
 /** A script as the model wrote it inside <test>: leading blank lines dropped, one final newline. */
 export function normalizeScript(body: string): string {
-  const text = body.replace(/\r\n?/g, '\n').replace(/^(?:[ \t]*\n)+/, '').replace(/\s+$/, '');
+  const text = body
+    .replace(/\r\n?/g, '\n')
+    .replace(/^(?:[ \t]*\n)+/, '')
+    .replace(/\s+$/, '');
   return `${text}\n`;
 }
 
@@ -23,7 +26,12 @@ export function getScriptFileName(config: RepoConfig, sampleIndex: number): stri
   return `reproduce_${sampleIndex}${config.sandbox.test.extension}`;
 }
 
-export function createScriptRunner(env: Environment, config: RepoConfig, sampleIndex: number, signal?: AbortSignal): ScriptRunner {
+export function createScriptRunner(
+  env: Environment,
+  config: RepoConfig,
+  sampleIndex: number,
+  signal?: AbortSignal,
+): ScriptRunner {
   const name = getScriptFileName(config, sampleIndex);
   return {
     async run(script, patch) {

@@ -9,7 +9,12 @@ import type { RunStore } from '../../store/run-store.js';
  * Handlers must therefore be deterministic functions of their data plus side effects that are safe
  * to repeat (model calls are replayed by the metered client's checkpoints; executions re-run).
  */
-export const TERMINAL_STATES = ['DONE', 'MAX_ATTEMPTS', 'CONTEXT_EXCEEDED', 'TRANSITION_CAP'] as const;
+export const TERMINAL_STATES = [
+  'DONE',
+  'MAX_ATTEMPTS',
+  'CONTEXT_EXCEEDED',
+  'TRANSITION_CAP',
+] as const;
 export type TerminalState = (typeof TERMINAL_STATES)[number];
 
 export function isTerminalState(state: string): state is TerminalState {
@@ -83,7 +88,10 @@ export async function loadMachineSnapshot<D>(
  * Runs (or resumes) a machine until a terminal state. Errors thrown by handlers propagate; the last
  * persisted snapshot stays in the store, so a later call resumes from the state that failed.
  */
-export async function runStateMachine<D>(def: MachineDefinition<D>, deps: MachineRuntimeDeps): Promise<MachineOutcome<D>> {
+export async function runStateMachine<D>(
+  def: MachineDefinition<D>,
+  deps: MachineRuntimeDeps,
+): Promise<MachineOutcome<D>> {
   const key = machineStoreKey(def.id);
   const saved = await deps.store.get<MachineSnapshot<D>>(deps.runId, key);
   let snapshot: MachineSnapshot<D> = saved ?? {
@@ -94,17 +102,29 @@ export async function runStateMachine<D>(def: MachineDefinition<D>, deps: Machin
     trail: [def.initialState],
   };
   if (saved === undefined) await deps.store.set(deps.runId, key, snapshot);
-  else deps.logger?.debug({ machine: def.id, state: saved.state, transitions: saved.transitions }, 'resuming state machine');
+  else
+    deps.logger?.debug(
+      { machine: def.id, state: saved.state, transitions: saved.transitions },
+      'resuming state machine',
+    );
 
   while (!isTerminalState(snapshot.state)) {
     throwIfAborted(deps.signal);
     if (snapshot.transitions >= def.maxTransitions) {
-      snapshot = { ...snapshot, state: 'TRANSITION_CAP', trail: [...snapshot.trail, 'TRANSITION_CAP'] };
+      snapshot = {
+        ...snapshot,
+        state: 'TRANSITION_CAP',
+        trail: [...snapshot.trail, 'TRANSITION_CAP'],
+      };
       await deps.store.set(deps.runId, key, snapshot);
       break;
     }
     const handler = def.states[snapshot.state];
-    if (handler === undefined) throw new CodemonkeysError('INTERNAL', `state machine ${def.id} has no state ${snapshot.state}`);
+    if (handler === undefined)
+      throw new CodemonkeysError(
+        'INTERNAL',
+        `state machine ${def.id} has no state ${snapshot.state}`,
+      );
     const ctx: StepContext = { machineId: def.id, transitions: snapshot.transitions };
     if (deps.signal !== undefined) ctx.signal = deps.signal;
     const step = await handler(snapshot.data, ctx);

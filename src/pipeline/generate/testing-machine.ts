@@ -47,7 +47,9 @@ export function testingMachineId(sampleIndex: number): string {
   return `testing/s${sampleIndex}`;
 }
 
-export function defineTestingMachine(deps: TestingMachineDeps): MachineDefinition<ChatData<TestingData>> {
+export function defineTestingMachine(
+  deps: TestingMachineDeps,
+): MachineDefinition<ChatData<TestingData>> {
   const { config } = deps.request;
   const maxAttempts = config.maxAttempts;
   const settings: ChatSettings = {
@@ -70,11 +72,19 @@ export function defineTestingMachine(deps: TestingMachineDeps): MachineDefinitio
     initial: { executions: 0 },
     onTag: async (block, data) => {
       if (block.kind === 'test') {
-        if (block.body.trim() === '') return askWith(data, formatError('the <test> block is empty.', ['test', 'done'], data.attempts));
-        return { next: RUN, data: { ...data, x: { ...data.x, script: normalizeScript(block.body) } } };
+        if (block.body.trim() === '')
+          return askWith(
+            data,
+            formatError('the <test> block is empty.', ['test', 'done'], data.attempts),
+          );
+        return {
+          next: RUN,
+          data: { ...data, x: { ...data.x, script: normalizeScript(block.body) } },
+        };
       }
       if (data.x.script === undefined) {
-        const problem = 'you answered <done>, but no script has been written yet. Write the script first, in a <test> block.';
+        const problem =
+          'you answered <done>, but no script has been written yet. Write the script first, in a <test> block.';
         return askWith(data, formatError(problem, ['test'], data.attempts));
       }
       return { next: 'DONE', data };
@@ -83,19 +93,29 @@ export function defineTestingMachine(deps: TestingMachineDeps): MachineDefinitio
       [RUN]: async (data) => {
         const output = await deps.runner.run(data.x.script ?? '');
         const result = renderExecution(output, config.sandbox.timeouts.executionSeconds);
-        const message = deps.prompts.render('testing.feedback', { result, attempts_left: Math.max(0, maxAttempts - data.attempts) });
+        const message = deps.prompts.render('testing.feedback', {
+          result,
+          attempts_left: Math.max(0, maxAttempts - data.attempts),
+        });
         return askWith(data, message, { ...data.x, output, executions: data.x.executions + 1 });
       },
     },
   });
 }
 
-export async function runTestingMachine(deps: TestingMachineDeps): Promise<MachineProductOutcome<TestingData>> {
+export async function runTestingMachine(
+  deps: TestingMachineDeps,
+): Promise<MachineProductOutcome<TestingData>> {
   const outcome = await runStateMachine(defineTestingMachine(deps), {
     store: deps.store,
     runId: deps.request.runId,
     ...(deps.signal === undefined ? {} : { signal: deps.signal }),
     ...(deps.logger === undefined ? {} : { logger: deps.logger }),
   });
-  return { end: outcome.end, calls: outcome.data.attempts, data: outcome.data.x, resumed: outcome.resumed };
+  return {
+    end: outcome.end,
+    calls: outcome.data.attempts,
+    data: outcome.data.x,
+    resumed: outcome.resumed,
+  };
 }

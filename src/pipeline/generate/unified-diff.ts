@@ -16,9 +16,17 @@ export const DIFF_CONTEXT_LINES = 3;
 
 export function formatFileDiff(change: FileChange): string {
   const created = change.before === undefined;
-  const patch = structuredPatch(`a/${change.path}`, `b/${change.path}`, change.before ?? '', change.after, undefined, undefined, {
-    context: DIFF_CONTEXT_LINES,
-  });
+  const patch = structuredPatch(
+    `a/${change.path}`,
+    `b/${change.path}`,
+    change.before ?? '',
+    change.after,
+    undefined,
+    undefined,
+    {
+      context: DIFF_CONTEXT_LINES,
+    },
+  );
   const out = [`diff --git a/${change.path} b/${change.path}`];
   if (created) out.push('new file mode 100644');
   out.push(created ? '--- /dev/null' : `--- a/${change.path}`, `+++ b/${change.path}`);
@@ -82,7 +90,8 @@ function applyHunks(original: string, patch: ParsedFilePatch): string {
   let pos = 0;
   for (const hunk of patch.hunks) {
     const start = hunk.oldLines === 0 ? hunk.oldStart : hunk.oldStart - 1;
-    if (start < pos || start > source.length) throw new Error(`hunk at line ${hunk.oldStart} is out of order or range`);
+    if (start < pos || start > source.length)
+      throw new Error(`hunk at line ${hunk.oldStart} is out of order or range`);
     out.push(...source.slice(pos, start));
     pos = start;
     for (let i = 0; i < hunk.lines.length; i += 1) {
@@ -92,7 +101,10 @@ function applyHunks(original: string, patch: ParsedFilePatch): string {
       const text = line.slice(1) + (noEol ? '' : '\n');
       const op = line[0];
       if (op === ' ' || op === '-') {
-        if (source[pos] !== text) throw new Error(`hunk at line ${hunk.oldStart} does not match the original at line ${pos + 1}`);
+        if (source[pos] !== text)
+          throw new Error(
+            `hunk at line ${hunk.oldStart} does not match the original at line ${pos + 1}`,
+          );
         pos += 1;
         if (op === ' ') out.push(text);
       } else if (op === '+') out.push(text);
@@ -111,12 +123,15 @@ function applyHunks(original: string, patch: ParsedFilePatch): string {
 export function verifyDiff(diff: string, changes: readonly FileChange[]): string | undefined {
   try {
     const parsed = parseDiff(diff);
-    if (parsed.length !== changes.length) return `diff has ${parsed.length} file sections, expected ${changes.length}`;
+    if (parsed.length !== changes.length)
+      return `diff has ${parsed.length} file sections, expected ${changes.length}`;
     for (const change of changes) {
       const patch = parsed.find((p) => p.path === change.path);
       if (patch === undefined) return `diff has no section for ${change.path}`;
-      if (patch.created !== (change.before === undefined)) return `diff marks ${change.path} as created incorrectly`;
-      if (applyHunks(change.before ?? '', patch) !== change.after) return `diff for ${change.path} does not reproduce the edit`;
+      if (patch.created !== (change.before === undefined))
+        return `diff marks ${change.path} as created incorrectly`;
+      if (applyHunks(change.before ?? '', patch) !== change.after)
+        return `diff for ${change.path} does not reproduce the edit`;
     }
     return undefined;
   } catch (error) {

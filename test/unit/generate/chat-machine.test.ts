@@ -50,19 +50,30 @@ describe('chat-machine', () => {
     const out = await runStateMachine(machine(llm), { store: new MemoryRunStore(), runId: 'r' });
     expect(out.end).toBe('DONE');
     expect(out.data.attempts).toBe(3);
-    expect(llm.calls.map((c) => c.key)).toEqual(['testing/s0/t0', 'testing/s0/t1', 'testing/s0/t2']);
+    expect(llm.calls.map((c) => c.key)).toEqual([
+      'testing/s0/t0',
+      'testing/s0/t1',
+      'testing/s0/t2',
+    ]);
     expect(llm.calls[1]?.messages.map((m) => m.content)).toEqual([
       'FIRST',
       'no tag at all',
       'FORMAT(1): Your reply contains no tagged block. Reason in prose first, then end with exactly one of <test>, <done>.',
     ]);
     expect(llm.calls[2]?.messages.at(-1)?.content).toBe('RAN a');
-    expect(llm.calls.every((c) => c.cacheSystem === true && c.temperature === 0.5 && c.stage === 'testing')).toBe(true);
+    expect(
+      llm.calls.every(
+        (c) => c.cacheSystem === true && c.temperature === 0.5 && c.stage === 'testing',
+      ),
+    ).toBe(true);
   });
 
   it('ends in MAX_ATTEMPTS after maxAttempts calls, format fixes included', async () => {
     const llm = new ScriptedLlm({ rules: [{ reply: 'still thinking' }] });
-    const out = await runStateMachine(machine(llm, { maxAttempts: 3 }), { store: new MemoryRunStore(), runId: 'r' });
+    const out = await runStateMachine(machine(llm, { maxAttempts: 3 }), {
+      store: new MemoryRunStore(),
+      runId: 'r',
+    });
     expect(out.end).toBe('MAX_ATTEMPTS');
     expect(llm.count()).toBe(3);
   });
@@ -70,7 +81,10 @@ describe('chat-machine', () => {
   it('ends in CONTEXT_EXCEEDED before a call that would exceed the guard', async () => {
     const llm = new ScriptedLlm({ rules: [{ reply: `<test>${'x'.repeat(700)}</test>` }] });
     // system (2 tokens) + FIRST (2) + max output 100 fits 300; after one 700-char reply it does not.
-    const out = await runStateMachine(machine(llm, { contextGuardTokens: 300 }), { store: new MemoryRunStore(), runId: 'r' });
+    const out = await runStateMachine(machine(llm, { contextGuardTokens: 300 }), {
+      store: new MemoryRunStore(),
+      runId: 'r',
+    });
     expect(out.end).toBe('CONTEXT_EXCEEDED');
     expect(llm.count()).toBe(1);
   });
@@ -83,15 +97,34 @@ describe('chat-machine', () => {
       { role: 'assistant' as const, content: 'a2' },
       { role: 'user' as const, content: 'u3' },
     ];
-    expect(placeCacheBreakpoints(msgs, false).map((m) => m.cache === true)).toEqual([false, false, true, false, true]);
-    expect(placeCacheBreakpoints(msgs, true).map((m) => m.cache === true)).toEqual([false, false, true, false, false]);
-    expect(placeCacheBreakpoints(msgs.slice(0, 1), false).map((m) => m.cache === true)).toEqual([true]);
-    expect(placeCacheBreakpoints(msgs.slice(0, 1), true).map((m) => m.cache === true)).toEqual([false]);
+    expect(placeCacheBreakpoints(msgs, false).map((m) => m.cache === true)).toEqual([
+      false,
+      false,
+      true,
+      false,
+      true,
+    ]);
+    expect(placeCacheBreakpoints(msgs, true).map((m) => m.cache === true)).toEqual([
+      false,
+      false,
+      true,
+      false,
+      false,
+    ]);
+    expect(placeCacheBreakpoints(msgs.slice(0, 1), false).map((m) => m.cache === true)).toEqual([
+      true,
+    ]);
+    expect(placeCacheBreakpoints(msgs.slice(0, 1), true).map((m) => m.cache === true)).toEqual([
+      false,
+    ]);
   });
 
   it('marks the last allowed call with only the second-to-last breakpoint', async () => {
     const llm = new ScriptedLlm({ rules: [{ reply: '<test>a</test>' }] });
-    await runStateMachine(machine(llm, { maxAttempts: 2 }), { store: new MemoryRunStore(), runId: 'r' });
+    await runStateMachine(machine(llm, { maxAttempts: 2 }), {
+      store: new MemoryRunStore(),
+      runId: 'r',
+    });
     const last = llm.calls[1];
     expect(last?.messages.map((m) => m.cache === true)).toEqual([true, false, false]);
     expect(llm.calls[0]?.messages.map((m) => m.cache === true)).toEqual([true]);

@@ -2,24 +2,51 @@ import { describe, it, expect } from 'vitest';
 import { ScriptedLlm, type ScriptedRule } from '../../../src/llm/scripted.js';
 import { MemoryRunStore } from '../../../src/store/memory-run-store.js';
 import { createScriptRunner } from '../../../src/pipeline/generate/script-runner.js';
-import { runEditingMachine, type EditingMachineDeps } from '../../../src/pipeline/generate/editing-machine.js';
+import {
+  runEditingMachine,
+  type EditingMachineDeps,
+} from '../../../src/pipeline/generate/editing-machine.js';
 import { summarizeForModel } from '../../../src/pipeline/generate/output-cap.js';
 import { FakeEnvironment, execResult, type FakeExecHandler } from '../../fakes/fake-environment.js';
-import { CALC_PY, DONE_REPLY, GOOD_EDIT, TEST_SCRIPT, makeRequest, prompts, testReply } from './helpers.js';
+import {
+  CALC_PY,
+  DONE_REPLY,
+  GOOD_EDIT,
+  TEST_SCRIPT,
+  makeRequest,
+  prompts,
+  testReply,
+} from './helpers.js';
 
-const FILES: Record<string, string> = { 'calc.py': CALC_PY, 'util.py': 'def helper():\n    return 1\n' };
+const FILES: Record<string, string> = {
+  'calc.py': CALC_PY,
+  'util.py': 'def helper():\n    return 1\n',
+};
 
 /** Exit 2 on the original, 0 when a patch is applied (a correct fix). */
-const fixWorks: FakeExecHandler = (req) => (req.patch === undefined ? { exitCode: 2, combined: 'got -1\n' } : { exitCode: 0, combined: 'got 5\n' });
+const fixWorks: FakeExecHandler = (req) =>
+  req.patch === undefined
+    ? { exitCode: 2, combined: 'got -1\n' }
+    : { exitCode: 0, combined: 'got 5\n' };
 
-function setup(rules: ScriptedRule[], handler: FakeExecHandler = fixWorks, seed: EditingMachineDeps['seed'] = { test: TEST_SCRIPT, testOutput: summarizeForModel(execResult({ exitCode: 2, combined: 'got -1\n' })) }) {
+function setup(
+  rules: ScriptedRule[],
+  handler: FakeExecHandler = fixWorks,
+  seed: EditingMachineDeps['seed'] = {
+    test: TEST_SCRIPT,
+    testOutput: summarizeForModel(execResult({ exitCode: 2, combined: 'got -1\n' })),
+  },
+) {
   const request = makeRequest();
   const llm = new ScriptedLlm({ rules });
   const env = new FakeEnvironment(handler);
   const deps: EditingMachineDeps = {
     sampleIndex: 1,
     request,
-    contextFiles: [{ path: 'calc.py', content: CALC_PY }, { path: 'util.py', content: FILES['util.py'] as string }],
+    contextFiles: [
+      { path: 'calc.py', content: CALC_PY },
+      { path: 'util.py', content: FILES['util.py'] as string },
+    ],
     readFile: async (p) => FILES[p],
     llm,
     prompts,
@@ -48,7 +75,9 @@ describe('editing-machine', () => {
     expect(env.runs.every((r) => r.files['reproduce_1.py'] === TEST_SCRIPT)).toBe(true);
     const feedback = llm.calls[1]?.messages.at(-1)?.content ?? '';
     expect(feedback).toContain('<diff>\ndiff --git a/calc.py b/calc.py');
-    expect(feedback).toMatch(/ORIGINAL repository:\n\nExit code: 2[\s\S]*WITH YOUR EDIT applied:\n\nExit code: 0/);
+    expect(feedback).toMatch(
+      /ORIGINAL repository:\n\nExit code: 2[\s\S]*WITH YOUR EDIT applied:\n\nExit code: 0/,
+    );
     expect(feedback).toContain('the test may itself be wrong');
   });
 
@@ -68,7 +97,8 @@ describe('editing-machine', () => {
   });
 
   it('sends edit errors back verbatim, costing an attempt, and keeps the previous edit', async () => {
-    const bad = '<edit>\n<<<<<<< SEARCH calc.py\n    return a * b\n=======\n    return a + b\n>>>>>>> REPLACE\n</edit>';
+    const bad =
+      '<edit>\n<<<<<<< SEARCH calc.py\n    return a * b\n=======\n    return a + b\n>>>>>>> REPLACE\n</edit>';
     const { llm, env, deps } = setup([
       { key: 'editing/s1/t0', reply: GOOD_EDIT },
       { key: 'editing/s1/t1', reply: bad },
@@ -96,7 +126,9 @@ describe('editing-machine', () => {
     expect(env.runs).toHaveLength(4);
     expect(env.runs[3]?.patch).toBe(out.data.diff);
     expect(env.runs[3]?.files['reproduce_1.py']).toBe(newTest);
-    expect(llm.calls[2]?.messages.at(-1)?.content).toMatch(/^Your new test script was run against your current edit/);
+    expect(llm.calls[2]?.messages.at(-1)?.content).toMatch(
+      /^Your new test script was run against your current edit/,
+    );
   });
 
   it('without a seeded test asks for one, and runs nothing until it exists', async () => {
@@ -111,7 +143,9 @@ describe('editing-machine', () => {
     );
     const out = await runEditingMachine(deps);
     expect(llm.calls[0]?.messages[0]?.content).toMatch(/No test script exists/);
-    expect(llm.calls[1]?.messages.at(-1)?.content).toContain('(not run: there is no test script yet');
+    expect(llm.calls[1]?.messages.at(-1)?.content).toContain(
+      '(not run: there is no test script yet',
+    );
     expect(env.runs).toHaveLength(2);
     expect(out).toMatchObject({ end: 'DONE' });
     expect(out.data.test).toBe(TEST_SCRIPT);
@@ -120,13 +154,21 @@ describe('editing-machine', () => {
 
   it('reports a patch that fails to apply as exit 1, never a crash', async () => {
     const { llm, deps } = setup(
-      [{ key: 'editing/s1/t0', reply: GOOD_EDIT }, { key: 'editing/s1/t1', reply: DONE_REPLY }],
-      (req) => (req.patch === undefined ? { exitCode: 2 } : { exitCode: 1, patchError: 'error: patch failed: calc.py:1' }),
+      [
+        { key: 'editing/s1/t0', reply: GOOD_EDIT },
+        { key: 'editing/s1/t1', reply: DONE_REPLY },
+      ],
+      (req) =>
+        req.patch === undefined
+          ? { exitCode: 2 }
+          : { exitCode: 1, patchError: 'error: patch failed: calc.py:1' },
     );
     const out = await runEditingMachine(deps);
     expect(out.end).toBe('DONE');
     expect(out.data.editedOutput?.patchError).toMatch(/patch failed/);
-    expect(llm.calls[1]?.messages.at(-1)?.content).toContain('The edit could not be applied, so the script was not run (counted as exit code 1).');
+    expect(llm.calls[1]?.messages.at(-1)?.content).toContain(
+      'The edit could not be applied, so the script was not run (counted as exit code 1).',
+    );
   });
 
   it('rejects <done> before any valid edit, as a format error', async () => {
@@ -141,7 +183,10 @@ describe('editing-machine', () => {
   });
 
   it('keeps the last valid edit and last test at MAX_ATTEMPTS', async () => {
-    const { deps } = setup([{ key: 'editing/s1/t0', reply: GOOD_EDIT }, { reply: 'Hmm, let me think more.' }]);
+    const { deps } = setup([
+      { key: 'editing/s1/t0', reply: GOOD_EDIT },
+      { reply: 'Hmm, let me think more.' },
+    ]);
     const out = await runEditingMachine(deps);
     expect(out).toMatchObject({ end: 'MAX_ATTEMPTS', calls: 8 });
     expect(out.data.diff).toContain('+    return a + b');

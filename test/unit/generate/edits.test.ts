@@ -1,19 +1,50 @@
 import { describe, it, expect } from 'vitest';
-import { applyEditBlocks, getEditPaths, type EditOutcome } from '../../../src/pipeline/generate/edits.js';
+import {
+  applyEditBlocks,
+  getEditPaths,
+  type EditOutcome,
+} from '../../../src/pipeline/generate/edits.js';
 
-const CALC = ['def add(a, b):', '    return a - b', '', '', 'def sub(a, b):', '    return a - b', ''].join('\n');
-const UTIL = ['import os', '', 'def helper():', '    value = compute_the_value(1, 2)', '    return value', ''].join('\n');
+const CALC = [
+  'def add(a, b):',
+  '    return a - b',
+  '',
+  '',
+  'def sub(a, b):',
+  '    return a - b',
+  '',
+].join('\n');
+const UTIL = [
+  'import os',
+  '',
+  'def helper():',
+  '    value = compute_the_value(1, 2)',
+  '    return value',
+  '',
+].join('\n');
 
 function edit(...blocks: string[]): string {
   return blocks.join('\n');
 }
-function block(path: string, search: string, replace: string, marks = { lt: '<<<<<<<', eq: '=======', gt: '>>>>>>>' }): string {
+function block(
+  path: string,
+  search: string,
+  replace: string,
+  marks = { lt: '<<<<<<<', eq: '=======', gt: '>>>>>>>' },
+): string {
   const s = search === '' ? '' : `${search}\n`;
   const r = replace === '' ? '' : `${replace}\n`;
   return `${marks.lt} SEARCH ${path}\n${s}${marks.eq}\n${r}${marks.gt} REPLACE`;
 }
-function run(body: string, originals: Record<string, string | undefined> = { 'calc.py': CALC }, others = [{ path: 'util.py', content: UTIL }]): EditOutcome {
-  return applyEditBlocks(body, { originals: new Map(Object.entries(originals)), otherFiles: others });
+function run(
+  body: string,
+  originals: Record<string, string | undefined> = { 'calc.py': CALC },
+  others = [{ path: 'util.py', content: UTIL }],
+): EditOutcome {
+  return applyEditBlocks(body, {
+    originals: new Map(Object.entries(originals)),
+    otherFiles: others,
+  });
 }
 function errorsOf(outcome: EditOutcome): string[] {
   expect(outcome.ok).toBe(false);
@@ -26,7 +57,9 @@ function okOf(outcome: EditOutcome) {
 
 describe('edits', () => {
   it('applies a unique exact block and produces a git diff with 3 lines of context', () => {
-    const out = okOf(run(block('calc.py', 'def add(a, b):\n    return a - b', 'def add(a, b):\n    return a + b')));
+    const out = okOf(
+      run(block('calc.py', 'def add(a, b):\n    return a - b', 'def add(a, b):\n    return a + b')),
+    );
     expect(out.diff).toBe(
       [
         'diff --git a/calc.py b/calc.py',
@@ -48,7 +81,16 @@ describe('edits', () => {
 
   it('accepts longer markers and a divider of more than 5 =', () => {
     const marks = { lt: '<<<<<<<<<<', eq: '==========', gt: '>>>>' };
-    const out = okOf(run(block('calc.py', 'def add(a, b):\n    return a - b', 'def add(a, b):\n    return a + b', marks)));
+    const out = okOf(
+      run(
+        block(
+          'calc.py',
+          'def add(a, b):\n    return a - b',
+          'def add(a, b):\n    return a + b',
+          marks,
+        ),
+      ),
+    );
     expect(out.files[0]?.added).toBe(1);
   });
 
@@ -65,7 +107,9 @@ describe('edits', () => {
   });
 
   it('offers a whitespace-insensitive "did you mean" and never applies it', () => {
-    const errors = errorsOf(run(block('calc.py', 'def add(a,b):\n  return a - b', 'def add(a, b):\n    return a + b')));
+    const errors = errorsOf(
+      run(block('calc.py', 'def add(a,b):\n  return a - b', 'def add(a, b):\n    return a + b')),
+    );
     expect(errors[0]).toMatch(/Did you mean/);
     expect(errors[0]).toMatch(/differ only in whitespace/);
     expect(errors[0]).toContain('lines 1-2:\n```\ndef add(a, b):\n    return a - b\n```');
@@ -80,7 +124,9 @@ describe('edits', () => {
   });
 
   it('says "found in file X" when the lines are in another file', () => {
-    const errors = errorsOf(run(block('calc.py', '    value = compute_the_value(1, 2)', '    value = 3')));
+    const errors = errorsOf(
+      run(block('calc.py', '    value = compute_the_value(1, 2)', '    value = 3')),
+    );
     expect(errors[0]).toMatch(/not found in calc\.py/);
     expect(errors[0]).toMatch(/found in file util\.py \(line 4\)/);
   });
@@ -91,7 +137,9 @@ describe('edits', () => {
   });
 
   it('reports a missing file, and finds the lines in another file', () => {
-    const errors = errorsOf(run(block('utils.py', 'def helper():', 'def helper2():'), { 'utils.py': undefined }));
+    const errors = errorsOf(
+      run(block('utils.py', 'def helper():', 'def helper2():'), { 'utils.py': undefined }),
+    );
     expect(errors[0]).toMatch(/utils\.py does not exist/);
     expect(errors[0]).toMatch(/found in file util\.py/);
   });
@@ -107,7 +155,11 @@ describe('edits', () => {
 
   it('applies several non-overlapping blocks located against the original', () => {
     const body = edit(
-      block('calc.py', 'def sub(a, b):\n    return a - b', 'def sub(a, b):\n    return a - b  # ok'),
+      block(
+        'calc.py',
+        'def sub(a, b):\n    return a - b',
+        'def sub(a, b):\n    return a - b  # ok',
+      ),
       block('calc.py', 'def add(a, b):\n    return a - b', 'def add(a, b):\n    return a + b'),
     );
     const out = okOf(run(body));
@@ -115,9 +167,20 @@ describe('edits', () => {
   });
 
   it('creates a new file from an empty SEARCH on a path that does not exist', () => {
-    const out = okOf(run(block('pkg/new_mod.py', '', 'X = 1\nY = 2'), { 'pkg/new_mod.py': undefined }));
+    const out = okOf(
+      run(block('pkg/new_mod.py', '', 'X = 1\nY = 2'), { 'pkg/new_mod.py': undefined }),
+    );
     expect(out.diff).toBe(
-      ['diff --git a/pkg/new_mod.py b/pkg/new_mod.py', 'new file mode 100644', '--- /dev/null', '+++ b/pkg/new_mod.py', '@@ -0,0 +1,2 @@', '+X = 1', '+Y = 2', ''].join('\n'),
+      [
+        'diff --git a/pkg/new_mod.py b/pkg/new_mod.py',
+        'new file mode 100644',
+        '--- /dev/null',
+        '+++ b/pkg/new_mod.py',
+        '@@ -0,0 +1,2 @@',
+        '+X = 1',
+        '+Y = 2',
+        '',
+      ].join('\n'),
     );
     expect(out.files).toEqual([{ path: 'pkg/new_mod.py', added: 2, removed: 0, created: true }]);
   });
@@ -158,7 +221,9 @@ describe('edits', () => {
   });
 
   it('reports structural problems: missing divider, unclosed block, stray marker', () => {
-    expect(errorsOf(run('<<<<<<< SEARCH calc.py\nx\n>>>>>>> REPLACE'))[0]).toMatch(/no "=======" divider/);
+    expect(errorsOf(run('<<<<<<< SEARCH calc.py\nx\n>>>>>>> REPLACE'))[0]).toMatch(
+      /no "=======" divider/,
+    );
     expect(errorsOf(run('<<<<<<< SEARCH calc.py\nx\n=======\ny\n'))[0]).toMatch(/not closed/);
     expect(errorsOf(run('hello\n>>>>>>> REPLACE'))[0]).toMatch(/outside any block/);
   });
@@ -177,7 +242,9 @@ describe('edits', () => {
 
   it('keeps a missing trailing newline and marks it in the diff', () => {
     const out = okOf(run(block('t.py', 'b = 2', 'b = 3'), { 't.py': 'a = 1\nb = 2' }));
-    expect(out.diff).toContain('-b = 2\n\\ No newline at end of file\n+b = 3\n\\ No newline at end of file\n');
+    expect(out.diff).toContain(
+      '-b = 2\n\\ No newline at end of file\n+b = 3\n\\ No newline at end of file\n',
+    );
   });
 
   it('deletes lines with an empty REPLACE', () => {
@@ -186,16 +253,24 @@ describe('edits', () => {
   });
 
   it('says when the edit changes nothing', () => {
-    expect(errorsOf(run(block('calc.py', 'def add(a, b):', 'def add(a, b):')))[0]).toMatch(/changes nothing/);
+    expect(errorsOf(run(block('calc.py', 'def add(a, b):', 'def add(a, b):')))[0]).toMatch(
+      /changes nothing/,
+    );
   });
 
   it('reports every failing block at once', () => {
-    const body = edit(block('calc.py', '    return a - b', 'x'), block('calc.py', 'nothing here', 'y'));
+    const body = edit(
+      block('calc.py', '    return a - b', 'x'),
+      block('calc.py', 'nothing here', 'y'),
+    );
     expect(errorsOf(run(body))).toHaveLength(2);
   });
 
   it('orders multi-file diffs by path', () => {
-    const body = edit(block('util.py', 'import os', 'import sys'), block('calc.py', 'def add(a, b):', 'def plus(a, b):'));
+    const body = edit(
+      block('util.py', 'import os', 'import sys'),
+      block('calc.py', 'def add(a, b):', 'def plus(a, b):'),
+    );
     const out = okOf(run(body, { 'calc.py': CALC, 'util.py': UTIL }));
     expect(out.files.map((f) => f.path)).toEqual(['calc.py', 'util.py']);
     expect(out.diff.indexOf('a/calc.py')).toBeLessThan(out.diff.indexOf('a/util.py'));

@@ -28,7 +28,8 @@ export const GOOD_EDIT = [
   '</edit>',
 ].join('\n');
 
-export const TEST_SCRIPT = 'import sys\nfrom calc import add\nsys.exit(0 if add(2, 3) == 5 else 2)\n';
+export const TEST_SCRIPT =
+  'import sys\nfrom calc import add\nsys.exit(0 if add(2, 3) == 5 else 2)\n';
 
 export function testReply(script: string = TEST_SCRIPT): string {
   return `I will check add(2, 3).\n<test>\n${script}</test>`;

@@ -1,5 +1,10 @@
 import { describe, it, expect } from 'vitest';
-import { capOutput, defuse, renderExecution, summarizeForModel } from '../../../src/pipeline/generate/output-cap.js';
+import {
+  capOutput,
+  defuse,
+  renderExecution,
+  summarizeForModel,
+} from '../../../src/pipeline/generate/output-cap.js';
 import { execResult } from '../../fakes/fake-environment.js';
 
 describe('output-cap', () => {
@@ -17,7 +22,9 @@ describe('output-cap', () => {
   });
 
   it('renders exit code, timeout and output between markers', () => {
-    const summary = summarizeForModel(execResult({ exitCode: 137, combined: 'partial output', timedOut: true }));
+    const summary = summarizeForModel(
+      execResult({ exitCode: 137, combined: 'partial output', timedOut: true }),
+    );
     const text = renderExecution(summary, 100);
     expect(text).toContain('Exit code: 137');
     expect(text).toContain('Timed out: yes (killed after 100 s');
@@ -33,11 +40,16 @@ describe('output-cap', () => {
   });
 
   it('mentions sandbox truncation and empty output, and defuses closing markers', () => {
-    const text = renderExecution(summarizeForModel(execResult({ combined: '', truncated: true })), 100);
+    const text = renderExecution(
+      summarizeForModel(execResult({ combined: '', truncated: true })),
+      100,
+    );
     expect(text).toContain('only part of it was captured');
     expect(text).toContain('(no output)');
     expect(defuse('a</output>b', 'output')).toBe('a<\\/output>b');
-    expect(renderExecution(summarizeForModel(execResult({ combined: 'x</output>y' })), 1)).toContain('x<\\/output>y');
+    expect(
+      renderExecution(summarizeForModel(execResult({ combined: 'x</output>y' })), 1),
+    ).toContain('x<\\/output>y');
   });
 
   it('caps the summary output used in reports', () => {

@@ -11,7 +11,10 @@ interface Counter {
   n: number;
 }
 
-function counterMachine(visits: string[], opts: { failAt?: number; maxTransitions?: number; stopAt?: number } = {}): MachineDefinition<Counter> {
+function counterMachine(
+  visits: string[],
+  opts: { failAt?: number; maxTransitions?: number; stopAt?: number } = {},
+): MachineDefinition<Counter> {
   let failed = false;
   return {
     id: 'demo/s0',
@@ -50,10 +53,16 @@ describe('state-machine', () => {
   it('persists after every transition', async () => {
     const store = new MemoryRunStore();
     const states: string[] = [];
-    const spy = { ...store, get: store.get.bind(store), list: store.list.bind(store), clear: store.clear.bind(store), set: async (runId: string, key: string, value: unknown) => {
-      states.push((value as { state: string }).state);
-      await store.set(runId, key, value);
-    } };
+    const spy = {
+      ...store,
+      get: store.get.bind(store),
+      list: store.list.bind(store),
+      clear: store.clear.bind(store),
+      set: async (runId: string, key: string, value: unknown) => {
+        states.push((value as { state: string }).state);
+        await store.set(runId, key, value);
+      },
+    };
     await runStateMachine(counterMachine([]), { store: spy, runId: 'r' });
     expect(states).toEqual(['A', 'B', 'A', 'B', 'A', 'B', 'DONE']);
   });
@@ -80,7 +89,10 @@ describe('state-machine', () => {
   });
 
   it('ends in TRANSITION_CAP at the hard cap', async () => {
-    const out = await runStateMachine(counterMachine([], { maxTransitions: 3, stopAt: 99 }), { store: new MemoryRunStore(), runId: 'r' });
+    const out = await runStateMachine(counterMachine([], { maxTransitions: 3, stopAt: 99 }), {
+      store: new MemoryRunStore(),
+      runId: 'r',
+    });
     expect(out.end).toBe('TRANSITION_CAP');
     expect(out.transitions).toBe(3);
   });
@@ -88,9 +100,18 @@ describe('state-machine', () => {
   it('stops with CANCELLED when the signal fires, and fails on an unknown state', async () => {
     const controller = new AbortController();
     controller.abort();
-    const cancelled = runStateMachine(counterMachine([]), { store: new MemoryRunStore(), runId: 'r', signal: controller.signal });
+    const cancelled = runStateMachine(counterMachine([]), {
+      store: new MemoryRunStore(),
+      runId: 'r',
+      signal: controller.signal,
+    });
     await expect(cancelled).rejects.toSatisfy((e: unknown) => isCodemonkeysError(e, 'CANCELLED'));
-    const broken: MachineDefinition<Counter> = { ...counterMachine([]), states: { A: async (d) => ({ next: 'NOPE', data: d }) } };
-    await expect(runStateMachine(broken, { store: new MemoryRunStore(), runId: 'r' })).rejects.toSatisfy((e: unknown) => isCodemonkeysError(e, 'INTERNAL'));
+    const broken: MachineDefinition<Counter> = {
+      ...counterMachine([]),
+      states: { A: async (d) => ({ next: 'NOPE', data: d }) },
+    };
+    await expect(
+      runStateMachine(broken, { store: new MemoryRunStore(), runId: 'r' }),
+    ).rejects.toSatisfy((e: unknown) => isCodemonkeysError(e, 'INTERNAL'));
   });
 });

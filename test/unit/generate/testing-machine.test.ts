@@ -9,9 +9,19 @@ import { DONE_REPLY, makeRequest, prompts, testReply } from './helpers.js';
 function setup(rules: ConstructorParameters<typeof ScriptedLlm>[0]['rules'], config = {}) {
   const request = makeRequest(config);
   const llm = new ScriptedLlm({ rules });
-  const env = new FakeEnvironment(() => ({ exitCode: 2, combined: 'add(2, 3) = -1, expected 5\n' }));
+  const env = new FakeEnvironment(() => ({
+    exitCode: 2,
+    combined: 'add(2, 3) = -1, expected 5\n',
+  }));
   const store = new MemoryRunStore();
-  const deps = { sampleIndex: 3, request, llm, prompts, store, runner: createScriptRunner(env, request.config, 3) };
+  const deps = {
+    sampleIndex: 3,
+    request,
+    llm,
+    prompts,
+    store,
+    runner: createScriptRunner(env, request.config, 3),
+  };
   return { llm, env, store, deps };
 }
 
@@ -48,9 +58,15 @@ describe('testing-machine', () => {
   });
 
   it('uses the JavaScript runner and extension from the repo config', async () => {
-    const { env, deps } = setup([{ reply: testReply('process.exit(2)\n'), times: 1 }, { reply: DONE_REPLY }], {
-      sandbox: { ...makeRequest().config.sandbox, test: { command: 'node {file}', extension: '.js', language: 'JavaScript' } },
-    });
+    const { env, deps } = setup(
+      [{ reply: testReply('process.exit(2)\n'), times: 1 }, { reply: DONE_REPLY }],
+      {
+        sandbox: {
+          ...makeRequest().config.sandbox,
+          test: { command: 'node {file}', extension: '.js', language: 'JavaScript' },
+        },
+      },
+    );
     const out = await runTestingMachine(deps);
     expect(out.end).toBe('DONE');
     expect(env.runs[0]?.argv).toEqual(['node', '/scratch/reproduce_3.js']);
@@ -69,7 +85,9 @@ describe('testing-machine', () => {
   });
 
   it('replaces the script and keeps the last script and its last output at MAX_ATTEMPTS', async () => {
-    const { deps, env } = setup([{ reply: (r) => testReply(`print(${r.key.slice(-1)})\n`) }], { maxAttempts: 3 });
+    const { deps, env } = setup([{ reply: (r) => testReply(`print(${r.key.slice(-1)})\n`) }], {
+      maxAttempts: 3,
+    });
     const out = await runTestingMachine(deps);
     expect(out.end).toBe('MAX_ATTEMPTS');
     expect(out.calls).toBe(3);
@@ -88,13 +106,22 @@ describe('testing-machine', () => {
   it('resumes from its checkpoint without repeating model calls or executions already persisted', async () => {
     const first = setup([
       { key: 'testing/s3/t0', reply: testReply() },
-      { key: 'testing/s3/t1', reply: () => { throw new Error('network down'); } },
+      {
+        key: 'testing/s3/t1',
+        reply: () => {
+          throw new Error('network down');
+        },
+      },
     ]);
     await expect(runTestingMachine(first.deps)).rejects.toThrow('network down');
     expect(first.env.runs).toHaveLength(1);
     const llm = new ScriptedLlm({ rules: [{ key: 'testing/s3/t1', reply: DONE_REPLY }] });
     const env = new FakeEnvironment();
-    const out = await runTestingMachine({ ...first.deps, llm, runner: createScriptRunner(env, first.deps.request.config, 3) });
+    const out = await runTestingMachine({
+      ...first.deps,
+      llm,
+      runner: createScriptRunner(env, first.deps.request.config, 3),
+    });
     expect(out).toMatchObject({ end: 'DONE', calls: 2, resumed: true });
     expect(llm.calls.map((c) => c.key)).toEqual(['testing/s3/t1']);
     expect(env.runs).toHaveLength(0);

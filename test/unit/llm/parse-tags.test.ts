@@ -1,5 +1,10 @@
 import { describe, it, expect } from 'vitest';
-import { parseIntegerBody, parseTaggedReply, unwrapFence, type ParsedReply } from '../../../src/llm/parse-tags.js';
+import {
+  parseIntegerBody,
+  parseTaggedReply,
+  unwrapFence,
+  type ParsedReply,
+} from '../../../src/llm/parse-tags.js';
 
 function ok(parsed: ParsedReply) {
   if (!parsed.ok) throw new Error(`expected a block, got problem: ${parsed.problem}`);
@@ -12,13 +17,20 @@ function problem(parsed: ParsedReply): string {
 
 describe('parse-tags', () => {
   it('returns the single block, its body and the prose before it', () => {
-    const block = ok(parseTaggedReply('The bug is in foo.\n\n<test>\nprint(1)\n</test>\n', ['test', 'done']));
+    const block = ok(
+      parseTaggedReply('The bug is in foo.\n\n<test>\nprint(1)\n</test>\n', ['test', 'done']),
+    );
     expect(block).toEqual({ kind: 'test', body: '\nprint(1)\n', prose: 'The bug is in foo.' });
   });
 
   it('parses <done>DONE</done> and a candidate id', () => {
     expect(ok(parseTaggedReply('All good. <done>DONE</done>', ['test', 'done'])).kind).toBe('done');
-    const chosen = ok(parseTaggedReply('Candidate 1 is best.\n<chosen_candidate_fix_id> 1 </chosen_candidate_fix_id>', ['test', 'chosen_candidate_fix_id']));
+    const chosen = ok(
+      parseTaggedReply(
+        'Candidate 1 is best.\n<chosen_candidate_fix_id> 1 </chosen_candidate_fix_id>',
+        ['test', 'chosen_candidate_fix_id'],
+      ),
+    );
     expect(parseIntegerBody(chosen.body)).toBe(1);
     expect(chosen.prose).toBe('Candidate 1 is best.');
     expect(parseIntegerBody('one')).toBeUndefined();
@@ -32,15 +44,21 @@ describe('parse-tags', () => {
 
   it('rejects several blocks and counts them by kind', () => {
     const text = '<test>a</test>\n<edit>b</edit>\n<test>c</test>';
-    expect(problem(parseTaggedReply(text, ['edit', 'test', 'done']))).toMatch(/contains 3 tagged blocks \(2 x <test>, 1 x <edit>\)/);
+    expect(problem(parseTaggedReply(text, ['edit', 'test', 'done']))).toMatch(
+      /contains 3 tagged blocks \(2 x <test>, 1 x <edit>\)/,
+    );
   });
 
   it('reports an unclosed block (e.g. a reply cut at max tokens)', () => {
-    expect(problem(parseTaggedReply('Here:\n<test>\nimport os\n', ['test', 'done']))).toMatch(/opens <test> but never closes it/);
+    expect(problem(parseTaggedReply('Here:\n<test>\nimport os\n', ['test', 'done']))).toMatch(
+      /opens <test> but never closes it/,
+    );
   });
 
   it('reports a kind that is not allowed at this step', () => {
-    expect(problem(parseTaggedReply('<edit>x</edit>', ['test', 'done']))).toMatch(/uses 1 x <edit>, which is not allowed/);
+    expect(problem(parseTaggedReply('<edit>x</edit>', ['test', 'done']))).toMatch(
+      /uses 1 x <edit>, which is not allowed/,
+    );
   });
 
   it('ignores a disallowed block when exactly one allowed block is present', () => {
@@ -48,11 +66,15 @@ describe('parse-tags', () => {
   });
 
   it('normalises CRLF', () => {
-    expect(ok(parseTaggedReply('why\r\n<test>\r\na = 1\r\n</test>\r\n', ['test'])).body).toBe('\na = 1\n');
+    expect(ok(parseTaggedReply('why\r\n<test>\r\na = 1\r\n</test>\r\n', ['test'])).body).toBe(
+      '\na = 1\n',
+    );
   });
 
   it('unwraps a code fence inside the tag', () => {
-    const block = ok(parseTaggedReply('<test>\n```python\nimport sys\nsys.exit(2)\n```\n</test>', ['test']));
+    const block = ok(
+      parseTaggedReply('<test>\n```python\nimport sys\nsys.exit(2)\n```\n</test>', ['test']),
+    );
     expect(block.body).toBe('import sys\nsys.exit(2)\n');
   });
 
