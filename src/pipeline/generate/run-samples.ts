@@ -54,6 +54,17 @@ export async function runGeneration(input: GenerationInput): Promise<GenerationR
       limit(async () => {
         const run = await runOne(index);
         done += 1;
+        const { testing, editing, error } = run.report;
+        input.logger.info(
+          {
+            sample: index,
+            testing: testing.end,
+            editing: editing.end,
+            hasEdit: editing.hasEdit,
+            error,
+          },
+          'sample finished',
+        );
         input.onSampleDone?.(done, total, run.report);
         return run;
       }),
