@@ -1,20 +1,112 @@
 /**
- * Composition root: the only place (with src/bin/*) that constructs real adapters.
- * Owned by the delivery work; replaced as the adapters land.
+ * Composition root: the only place (with src/bin/*) that constructs real adapters: the
+ * Anthropic model client, Docker (or local) sandboxes, the Redis run store, the prompt set.
  */
-import { CodemonkeysError } from './errors.js';
+import { Redis } from 'ioredis';
+import type { RepoConfig } from './config/repo-config.js';
+import { createExecuteRunWith, requireApiKey, type RunAdapters } from './delivery/execute-run.js';
+import { AnthropicLlm } from './llm/anthropic.js';
+import type { LlmClient } from './llm/client.js';
+import { loadPrompts, type PromptSet } from './llm/prompts.js';
+import type { Logger } from './logger.js';
 import type { ExecuteRun } from './queue/types.js';
+import { createSandboxProvider } from './sandbox/provider.js';
+import type { SandboxProvider } from './sandbox/types.js';
+import { MemoryRunStore } from './store/memory-run-store.js';
+import { RedisRunStore } from './store/redis-run-store.js';
+import type { RunStore } from './store/run-store.js';
 
 export interface WorkerEnv {
   anthropicApiKey?: string;
   anthropicBaseUrl?: string;
+  /** Default: REDIS_URL, then redis://127.0.0.1:6379. */
+  redisUrl?: string;
+  /** Run-store key prefix (default: QUEUE_PREFIX, then `codemonkeys`). */
+  queuePrefix?: string;
+  /** Default: SANDBOX_BACKEND, then docker. `local` is for development only. */
+  sandboxBackend?: 'docker' | 'local';
+  /** Parent directory of repository snapshots (default: os tmpdir). */
+  snapshotDir?: string;
+}
+
+function sandboxKindFrom(value: string | undefined): 'docker' | 'local' {
+  return value === 'local' ? 'local' : 'docker';
+}
+
+/** Per-run sandbox provider, sized by the repository's `sandbox.concurrency`. */
+export function createRunSandbox(kind: 'docker' | 'local', config: RepoConfig, logger: Logger): SandboxProvider {
+  return createSandboxProvider({
+    kind,
+    concurrency: config.sandbox.concurrency,
+    logger,
+    ...(kind === 'local' ? { allowUnsafeLocal: true } : { dockerOptions: { reapIntervalMs: 0 } }),
+  });
 }
 
 /** Builds the function the queue worker calls for each run job. */
-export function createExecuteRun(_env: WorkerEnv): ExecuteRun {
-  return async () => {
-    throw new CodemonkeysError('INTERNAL', 'The run pipeline is not wired into this build yet.', {
-      retryable: false,
+export function createExecuteRun(env: WorkerEnv): ExecuteRun {
+  const redisUrl = env.redisUrl ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const prefix = env.queuePrefix ?? process.env.QUEUE_PREFIX ?? 'codemonkeys';
+  const kind = env.sandboxBackend ?? sandboxKindFrom(process.env.SANDBOX_BACKEND);
+  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 3 });
+  const store = new RedisRunStore({ redis, prefix });
+  let prompts: PromptSet | undefined;
+  let llm: LlmClient | undefined;
+  const execute = createExecuteRunWith({
+    store,
+    ...(env.snapshotDir === undefined ? {} : { snapshotParentDir: env.snapshotDir }),
+    async createAdapters(config: RepoConfig, logger: Logger): Promise<RunAdapters> {
+      prompts ??= loadPrompts();
+      llm ??= new AnthropicLlm({
+        apiKey: requireApiKey(env.anthropicApiKey),
+        ...(env.anthropicBaseUrl === undefined ? {} : { baseURL: env.anthropicBaseUrl }),
+      });
+      const sandbox = createRunSandbox(kind, config, logger);
+      return { deps: { llm, sandbox, store, prompts }, close: () => sandbox.close() };
+    },
+  });
+  return async (data, context) => {
+    requireApiKey(env.anthropicApiKey);
+    return execute(data, context);
+  };
+}
+
+export interface CliDepsOptions {
+  sandbox: 'docker' | 'local';
+  /** Replaces the Anthropic client (the scripted demo transcript). */
+  llm?: LlmClient;
+  anthropicApiKey?: string;
+  anthropicBaseUrl?: string;
+  /** Checkpoints in Redis (resumable) instead of memory. */
+  redisUrl?: string;
+  logger: Logger;
+}
+
+export interface CliDeps {
+  llm: LlmClient;
+  store: RunStore;
+  prompts: PromptSet;
+  createSandbox(config: RepoConfig): SandboxProvider;
+  close(): Promise<void>;
+}
+
+/** Ports for `codemonkeys solve` and the demo: model (or scripted), sandbox, store, prompts. */
+export function createCliDeps(options: CliDepsOptions): CliDeps {
+  const llm =
+    options.llm ??
+    new AnthropicLlm({
+      apiKey: requireApiKey(options.anthropicApiKey),
+      ...(options.anthropicBaseUrl === undefined ? {} : { baseURL: options.anthropicBaseUrl }),
     });
+  const redis = options.redisUrl === undefined ? undefined : new Redis(options.redisUrl, { maxRetriesPerRequest: 3 });
+  const store: RunStore = redis === undefined ? new MemoryRunStore() : new RedisRunStore({ redis });
+  return {
+    llm,
+    store,
+    prompts: loadPrompts(),
+    createSandbox: (config) => createRunSandbox(options.sandbox, config, options.logger),
+    close: async () => {
+      redis?.disconnect();
+    },
   };
 }
