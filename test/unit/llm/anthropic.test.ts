@@ -24,6 +24,14 @@ function apiError(type: string, msg: string) {
   return { type: 'error', error: { type, message: msg }, request_id: 'req_011CSHoEeqs5C35K2UUqR7Fy' };
 }
 
+interface SentBody {
+  model: string;
+  max_tokens: number;
+  temperature: number;
+  system: Array<{ type: string; text: string; cache_control?: { type: string } }>;
+  messages: Array<{ role: string; content: Array<{ type: string; text: string; cache_control?: { type: string } }> }>;
+}
+
 function req(overrides: Partial<LlmRequest> = {}): LlmRequest {
   return {
     model: 'claude-sonnet-5-5',
@@ -69,11 +77,11 @@ describe('AnthropicLlm', () => {
   });
 
   it('sends Bearer auth, the SDK version header and cache_control where marked; maps usage', async () => {
-    let body: any;
+    let body = {} as SentBody;
     nock(BASE, {
       reqheaders: { authorization: `Bearer ${KEY}`, 'anthropic-version': '2026-10-21' },
     })
-      .post('/v1/messages', (b) => {
+      .post('/v1/messages', (b: SentBody) => {
         body = b;
         return true;
       })
@@ -98,21 +106,21 @@ describe('AnthropicLlm', () => {
     });
     expect(body).toMatchObject({ model: 'claude-sonnet-5-5', max_tokens: 4096, temperature: 0.5 });
     expect(body.system).toEqual([{ type: 'text', text: 'SYSTEM PROMPT', cache_control: { type: 'ephemeral' } }]);
-    const marks = body.messages.map((m: any) => m.content[0].cache_control?.type ?? null);
+    const marks = body.messages.map((m) => m.content[0]?.cache_control?.type ?? null);
     expect(marks).toEqual([null, null, 'ephemeral', null, 'ephemeral']);
     expect(body.messages[4]).toEqual({ role: 'user', content: [{ type: 'text', text: 'turn 2', cache_control: { type: 'ephemeral' } }] });
   });
 
   it('sends at most 4 breakpoints, keeping the system mark and the latest message marks', async () => {
-    let body: any;
+    let body = {} as SentBody;
     nock(BASE)
-      .post('/v1/messages', (b) => ((body = b), true))
+      .post('/v1/messages', (b: SentBody) => ((body = b), true))
       .reply(200, message('ok', { input_tokens: 1, output_tokens: 1 }));
     const messages = Array.from({ length: 6 }, (_, i) => ({ role: (i % 2 === 0 ? 'user' : 'assistant') as 'user' | 'assistant', content: `m${i}`, cache: true }));
     await new AnthropicLlm({ apiKey: KEY, maxRetries: 0 }).complete(req({ messages }));
-    const marks = body.messages.map((m: any) => m.content[0].cache_control !== undefined);
+    const marks = body.messages.map((m) => m.content[0]?.cache_control !== undefined);
     expect(marks).toEqual([false, false, false, true, true, true]);
-    expect(body.system[0].cache_control).toEqual({ type: 'ephemeral' });
+    expect(body.system[0]?.cache_control).toEqual({ type: 'ephemeral' });
   });
 
   it('waits for retry-after on 429 and then succeeds', async () => {
