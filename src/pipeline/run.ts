@@ -9,7 +9,7 @@ import { runGeneration } from './generate/run-samples.js';
 import type { GenerationResult } from './generate/types.js';
 import { decideOutcome, getRunSettings } from './report.js';
 import { runContextStage, type ContextStageResult } from './context/run-context.js';
-import { getRunUsage } from './run-usage.js';
+import { seedLedgerFromCheckpoints } from './run-usage.js';
 import { chooseCandidate } from './select/choose-candidate.js';
 import { withStageCheckpoint } from './stage-checkpoint.js';
 import type { PipelineDeps, RunReport, RunRequest, RunStage, SelectionReport } from './types.js';
@@ -29,6 +29,8 @@ export async function runPipeline(request: RunRequest, deps: PipelineDeps, signa
   const startedAt = new Date(now()).toISOString();
   const logger = deps.logger.child({ runId, repo: request.repo, issue: request.issue.number });
   const ledger = new UsageLedger();
+  const earlierCalls = await seedLedgerFromCheckpoints(store, runId, ledger);
+  if (earlierCalls > 0) logger.info({ calls: earlierCalls, usd: ledger.usd }, 'resuming a run: earlier model calls count against the budget');
   let budgetExhausted: RunReport['budgetExhausted'];
   const metered = createRunLlm({ client: deps.llm, store, runId, prices: config.prices, maxUsd: config.budget.maxUsdPerRun, ledger, logger });
   const llm = watchBudget(metered, (stage) => {
@@ -118,7 +120,7 @@ export async function runPipeline(request: RunRequest, deps: PipelineDeps, signa
       samples: generation.samples,
       evaluation: evaluation.report,
       ...(selectionReport === undefined ? {} : { selection: selectionReport }),
-      usage: await getRunUsage(store, runId, ledger.snapshot()),
+      usage: ledger.snapshot(),
       durations,
       executions,
       ...(budgetExhausted === undefined ? {} : { budgetExhausted }),
