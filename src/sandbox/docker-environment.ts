@@ -10,20 +10,31 @@ import {
   killContainer,
   removeContainer,
 } from './docker-context.js';
-import { PATCH_PATH, buildExecArchive } from './exec-files.js';
+import { NONCE_PATH, PATCH_PATH, buildExecArchive } from './exec-files.js';
 import { getResourceLabels } from './labels.js';
 import { buildExecResult } from './exec-result.js';
 import { type Semaphore, cancelled } from './semaphore.js';
 import type { Environment, EnvironmentSpec, ExecRequest, ExecResult } from './types.js';
 
-/** Applies the staged patch: `git apply`, then `patch --fuzz=5`; on failure prints git's reason. */
-const APPLY_PATCH_SCRIPT = `p=${PATCH_PATH}
-if git apply --whitespace=nowarn "$p" 2>/tmp/codemonkeys-git-apply.err; then exit 0; fi
-if patch -p1 --fuzz=5 --batch --forward --no-backup-if-mismatch -i "$p" >/tmp/codemonkeys-patch.out 2>&1; then exit 0; fi
-cat /tmp/codemonkeys-git-apply.err
-printf '\\n[patch --fuzz=5]\\n'
-cat /tmp/codemonkeys-patch.out
-exit 1`;
+/**
+ * One exec per execution: unpack the request's files from stdin, apply the patch if any (`git
+ * apply`, then `patch --fuzz=5`), then `exec timeout -s KILL <secs> argv...` in the scratch dir.
+ * A patch failure is reported as a first stdout line holding a per-execution nonce the script
+ * never sees (it is read from a file and deleted before the script starts), so it cannot be forged.
+ */
+const DRIVER_SCRIPT = `tar -x -m -f - -C / 2>/tmp/codemonkeys-tar.err || { cat /tmp/codemonkeys-tar.err >&2; exit 125; }
+nonce=$(cat ${NONCE_PATH}); rm -f ${NONCE_PATH} /tmp/codemonkeys-tar.err
+if [ -f ${PATCH_PATH} ]; then
+  cd "$CODEMONKEYS_WORKDIR" || exit 125
+  if ! git apply --whitespace=nowarn ${PATCH_PATH} 2>/tmp/codemonkeys-git.err; then
+    if ! patch -p1 --fuzz=5 --batch --forward --no-backup-if-mismatch -i ${PATCH_PATH} >/tmp/codemonkeys-patch.out 2>&1; then
+      printf '%s\\n' "$nonce"; cat /tmp/codemonkeys-git.err; printf '\\n[patch --fuzz=5]\\n'; cat /tmp/codemonkeys-patch.out; exit 1
+    fi
+  fi
+  rm -f ${PATCH_PATH} /tmp/codemonkeys-git.err /tmp/codemonkeys-patch.out
+  cd "$CODEMONKEYS_SCRATCH" || exit 125
+fi
+exec timeout -s KILL "$@"`;
 
 export interface DockerEnvironmentOptions {
   /** Pre-started containers kept ready (each still used for exactly one execution). */
@@ -68,54 +79,35 @@ export class DockerEnvironment implements Environment {
     let container: Docker.Container | undefined;
     try {
       throwIfAborted(request.signal);
-      const archive = await buildExecArchive(this.scratchDir, request.files, request.patch);
+      const nonce = randomUUID();
+      const archive = await buildExecArchive(this.scratchDir, request.files, request.patch, nonce);
       container = await this.take();
-      await container.putArchive(archive, { path: '/' });
       throwIfAborted(request.signal);
-      if (request.patch !== undefined) {
-        const applied = await this.exec(container, ['sh', '-c', APPLY_PATCH_SCRIPT], this.workdir, 60_000, 65_536, request.signal);
-        if (applied.stoppedBy === 'abort') throw cancelled(request.signal);
-        if (applied.exitCode !== 0) {
-          const reason = applied.output.combined.toString().trim() || `patch could not be applied (exit ${applied.exitCode})`;
-          return { exitCode: 1, stdout: '', stderr: reason, combined: reason, timedOut: false, truncated: false, durationMs: 0, patchError: reason };
-        }
-      }
       const seconds = (request.timeoutMs / 1000).toFixed(3);
-      const outcome = await this.exec(
-        container,
-        ['timeout', '-s', 'KILL', seconds, ...request.argv],
-        this.scratchDir,
-        request.timeoutMs + this.options.deadlineGraceMs,
-        request.outputCapBytes,
-        request.signal,
-      );
+      const patchBudget = request.patch === undefined ? 0 : 60_000;
+      const outcome = await runDockerExec(container, {
+        cmd: ['sh', '-c', DRIVER_SCRIPT, 'sandbox-driver', seconds, ...request.argv],
+        user: SANDBOX_USER,
+        workingDir: this.scratchDir,
+        stdin: archive,
+        capBytes: request.outputCapBytes,
+        hardLimitBytes: Math.max(this.options.hardOutputLimitBytes, request.outputCapBytes * 4),
+        deadlineMs: request.timeoutMs + this.options.deadlineGraceMs + patchBudget,
+        ...(request.signal ? { signal: request.signal } : {}),
+        kill: () => killContainer(container as Docker.Container),
+      });
       if (outcome.stoppedBy === 'abort') throw cancelled(request.signal);
+      const stdout = outcome.output.stdout.toString();
+      if (outcome.exitCode === 1 && stdout.startsWith(`${nonce}\n`)) {
+        const reason = stdout.slice(nonce.length + 1).trim() || 'the patch could not be applied';
+        return { exitCode: 1, stdout: '', stderr: reason, combined: reason, timedOut: false, truncated: false, durationMs: outcome.durationMs, patchError: reason };
+      }
       return buildExecResult(outcome, request.timeoutMs);
     } finally {
       release();
       if (container) this.discard(container);
       this.refill();
     }
-  }
-
-  private exec(
-    container: Docker.Container,
-    cmd: string[],
-    workingDir: string,
-    deadlineMs: number,
-    capBytes: number,
-    signal: AbortSignal | undefined,
-  ) {
-    return runDockerExec(container, {
-      cmd,
-      user: SANDBOX_USER,
-      workingDir,
-      capBytes,
-      hardLimitBytes: Math.max(this.options.hardOutputLimitBytes, capBytes * 4),
-      deadlineMs,
-      ...(signal ? { signal } : {}),
-      kill: () => killContainer(container),
-    });
   }
 
   /** A never-used started container: from the pool if one is ready, else created now. */

@@ -7,6 +7,8 @@ export interface DockerExecOptions {
   user: string;
   workingDir: string;
   env?: string[];
+  /** Written to the process's stdin, which is then closed. */
+  stdin?: Buffer;
   capBytes: number;
   /** Output beyond this many bytes stops the execution (the container is killed). */
   hardLimitBytes: number;
@@ -40,11 +42,12 @@ export async function runDockerExec(container: Docker.Container, options: Docker
     WorkingDir: options.workingDir,
     AttachStdout: true,
     AttachStderr: true,
-    AttachStdin: false,
+    AttachStdin: options.stdin !== undefined,
     Tty: false,
     ...(options.env ? { Env: options.env } : {}),
   });
-  const stream = (await exec.start({ hijack: true, stdin: false })) as Duplex;
+  const stream = (await exec.start({ hijack: true, stdin: options.stdin !== undefined })) as Duplex;
+  if (options.stdin !== undefined) stream.end(options.stdin);
   const output = new OutputCapture(options.capBytes);
   let stoppedBy: DockerExecOutcome['stoppedBy'];
   let finished = false;

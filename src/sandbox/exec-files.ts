@@ -4,6 +4,8 @@ import { CodemonkeysError } from '../errors.js';
 
 /** Where a patch is staged inside the sandbox, outside the scratch directory and the repository. */
 export const PATCH_PATH = '/tmp/codemonkeys-patch.diff';
+/** A per-execution secret the driver reads and deletes before the script starts. */
+export const NONCE_PATH = '/tmp/codemonkeys-nonce';
 
 /**
  * Checks a relative file name from an ExecRequest: no absolute paths, no `..`, no empty parts.
@@ -30,6 +32,7 @@ export async function buildExecArchive(
   scratchDir: string,
   files: Record<string, string>,
   patch: string | undefined,
+  nonce?: string,
 ): Promise<Buffer> {
   const pack = tar.pack();
   const chunks: Buffer[] = [];
@@ -54,6 +57,7 @@ export async function buildExecArchive(
     pack.entry({ name: posix.join(root, rel), mode: 0o755, ...owner }, content);
   }
   if (patch !== undefined) pack.entry({ name: PATCH_PATH.slice(1), mode: 0o644, ...owner }, patch);
+  if (nonce !== undefined) pack.entry({ name: NONCE_PATH.slice(1), mode: 0o600, ...owner }, nonce);
   pack.finalize();
   await done;
   return Buffer.concat(chunks);
