@@ -1,5 +1,5 @@
 import { describe, it, expect, afterEach } from 'vitest';
-import { openSync, ftruncateSync, closeSync } from 'node:fs';
+import { openSync, ftruncateSync, closeSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { walkRepository, decodeText } from '../../../src/pipeline/context/files.js';
 import { DEFAULT_CONFIG } from '../../../src/config/repo-config.js';
@@ -94,13 +94,14 @@ describe('walkRepository', () => {
     const empty = repo();
     expect(await walkRepository(empty.dir, options)).toEqual({ files: [], skipped: [] });
     const many = repo();
-    for (let i = 0; i < 5_000; i++) many.write(`pkg${i % 50}/m${String(i).padStart(4, '0')}.py`, `v = ${i}\n`);
+    for (let p = 0; p < 50; p++) mkdirSync(join(many.dir, `pkg${p}`));
+    for (let i = 0; i < 5_000; i++) writeFileSync(join(many.dir, `pkg${i % 50}`, `m${String(i).padStart(4, '0')}.py`), `v = ${i}\n`);
     const all = await walkRepository(many.dir, options);
     expect(all.files).toHaveLength(5_000);
     const capped = await walkRepository(many.dir, { ...options, maxFiles: 4_000 });
     expect(capped.files).toHaveLength(4_000);
     expect(capped.skipped).toEqual([{ reason: 'beyond context.maxFiles', count: 1_000, examples: expect.any(Array) }]);
-  });
+  }, 180_000);
 
   it('decodes text strictly', () => {
     expect(decodeText(new TextEncoder().encode('h\u00e9'))).toEqual({ ok: true, text: 'h\u00e9' });
