@@ -1,4 +1,4 @@
-import { isSimilar, squash } from './line-similarity.js';
+import { createLineMatcher, squash } from './line-similarity.js';
 
 /**
  * Locates a SEARCH block in the ORIGINAL lines of a file. Only an exact, unique, whole-line match
@@ -49,24 +49,33 @@ function findAll(
 
 /**
  * Windows of the search block's size where at least half of the non-blank search lines are
- * similar (>= 0.8) to the file line at the same offset; best first, non-overlapping.
+ * similar (>= 0.8) to the file line at the same offset; best first (most similar lines, then
+ * smallest total edit distance), non-overlapping.
  */
 export function findFuzzy(keys: readonly string[], search: readonly string[]): LineRange[] {
   const n = search.length;
   const checked = search.flatMap((line, j) => (line.trim() === '' ? [] : [j]));
   if (n === 0 || checked.length === 0 || n > keys.length) return [];
   const needed = Math.ceil(checked.length / 2);
-  const scored: Array<{ range: LineRange; score: number }> = [];
+  const matcher = createLineMatcher();
+  const scored: Array<{ range: LineRange; score: number; distance: number }> = [];
   for (let i = 0; i + n <= keys.length; i += 1) {
     let score = 0;
+    let distance = 0;
     for (let c = 0; c < checked.length; c += 1) {
       const j = checked[c] as number;
-      if (isSimilar(keys[i + j] as string, search[j] as string)) score += 1;
+      const d = matcher.distance(keys[i + j] as string, search[j] as string);
+      if (d !== undefined) {
+        score += 1;
+        distance += d;
+      }
       if (score + (checked.length - c - 1) < needed) break;
     }
-    if (score >= needed) scored.push({ range: { start: i, end: i + n }, score });
+    if (score >= needed) scored.push({ range: { start: i, end: i + n }, score, distance });
   }
-  scored.sort((a, b) => b.score - a.score || a.range.start - b.range.start);
+  scored.sort(
+    (a, b) => b.score - a.score || a.distance - b.distance || a.range.start - b.range.start,
+  );
   const picked: LineRange[] = [];
   for (const s of scored) {
     if (picked.some((p) => s.range.start < p.end && p.start < s.range.end)) continue;
