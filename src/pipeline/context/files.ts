@@ -33,6 +33,7 @@ export interface WalkResult {
 
 export type TextResult = { ok: true; text: string } | { ok: false; reason: 'binary' | 'encoding' };
 
+const CHUNK = 256;
 const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
 /** Decodes file bytes as text: NUL bytes mean binary; invalid UTF-8 is reported, never guessed. */
@@ -95,14 +96,21 @@ export async function walkRepository(root: string, options: WalkOptions): Promis
   }
 
   await visit('', []);
+  // Inspect in path order, in chunks, and stop reading once maxFiles files were accepted.
   const limit = pLimit(16);
-  const checked = await Promise.all(candidates.map((path) => limit(() => inspect(root, path, options, skips))));
   const files: RepoFile[] = [];
-  for (const file of checked) {
-    if (file === undefined) continue;
-    if (files.length >= options.maxFiles) skips.add(SKIP_REASONS.tooMany, file.path);
-    else files.push(file);
+  let next = 0;
+  while (next < candidates.length && files.length < options.maxFiles) {
+    const chunk = candidates.slice(next, next + CHUNK);
+    next += chunk.length;
+    const checked = await Promise.all(chunk.map((path) => limit(() => inspect(root, path, options, skips))));
+    for (const file of checked) {
+      if (file === undefined) continue;
+      if (files.length >= options.maxFiles) skips.add(SKIP_REASONS.tooMany, file.path);
+      else files.push(file);
+    }
   }
+  for (const path of candidates.slice(next)) skips.add(SKIP_REASONS.tooMany, path);
   return { files, skipped: skips.report() };
 }
 
