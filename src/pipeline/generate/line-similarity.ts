@@ -38,7 +38,10 @@ export function createLineMatcher(
     let h = histograms.get(text);
     if (h === undefined) {
       h = new Int16Array(64);
-      for (let i = 0; i < text.length; i += 1) h[text.charCodeAt(i) & 63] += 1;
+      for (let i = 0; i < text.length; i += 1) {
+        const bucket = text.charCodeAt(i) & 63;
+        h[bucket] = (h[bucket] as number) + 1;
+      }
       histograms.set(text, h);
     }
     return h;
