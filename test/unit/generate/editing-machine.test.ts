@@ -152,6 +152,20 @@ describe('editing-machine', () => {
     expect(out.data.editedOutput?.exitCode).toBe(0);
   });
 
+  it('runs a new test on the original only while there is no valid edit yet', async () => {
+    const { llm, env, deps } = setup([
+      { key: 'editing/s1/t0', reply: testReply('raise SystemExit(2)\n') },
+      { key: 'editing/s1/t1', reply: GOOD_EDIT },
+      { key: 'editing/s1/t2', reply: DONE_REPLY },
+    ]);
+    const out = await runEditingMachine(deps);
+    expect(env.runs.map((r) => r.patch === undefined)).toEqual([true, true, false]);
+    const feedback = llm.calls[1]?.messages.at(-1)?.content ?? '';
+    expect(feedback).toContain('<diff>\n\n</diff>');
+    expect(feedback).toContain('(not run: there is no valid edit yet)');
+    expect(out.data.executions).toBe(3);
+  });
+
   it('reports a patch that fails to apply as exit 1, never a crash', async () => {
     const { llm, deps } = setup(
       [
