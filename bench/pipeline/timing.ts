@@ -63,7 +63,10 @@ export function timeSandbox(provider: SandboxProvider, timeline: Timeline): Sand
   return {
     kind: provider.kind,
     prepare: async (spec, snapshot, options) =>
-      timeEnvironment(await timeline.measure('sandbox', () => provider.prepare(spec, snapshot, options)), timeline),
+      timeEnvironment(
+        await timeline.measure('sandbox', () => provider.prepare(spec, snapshot, options)),
+        timeline,
+      ),
     reapOrphans: () => provider.reapOrphans(),
     close: () => provider.close(),
   };

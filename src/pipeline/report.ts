@@ -3,7 +3,10 @@ import type { EvaluationResult } from './evaluate/matrix.js';
 import type { RunReport, SelectedEdit, SelectionReport } from './types.js';
 
 /** Pure builders for the parts of the RunReport that are decisions rather than measurements. */
-export function getRunSettings(config: RepoConfig, sandboxKind: 'docker' | 'local'): RunReport['settings'] {
+export function getRunSettings(
+  config: RepoConfig,
+  sandboxKind: 'docker' | 'local',
+): RunReport['settings'] {
   return {
     models: { primary: config.models.primary, relevance: config.models.relevance },
     samples: config.samples,
@@ -18,14 +21,22 @@ export function getRunSettings(config: RepoConfig, sandboxKind: 'docker' | 'loca
 }
 
 /** The chosen candidate with its best evidence test (fails on the original, passes with the edit). */
-export function getSelectedEdit(evaluation: EvaluationResult, candidateId: number): SelectedEdit | undefined {
+export function getSelectedEdit(
+  evaluation: EvaluationResult,
+  candidateId: number,
+): SelectedEdit | undefined {
   const candidate = evaluation.report.candidates.find((c) => c.id === candidateId);
   if (candidate === undefined) return undefined;
   const selected: SelectedEdit = { candidateId, diff: candidate.diff, files: candidate.files };
   const evidence = evaluation.evidence[candidateId];
   const test = evidence === undefined ? undefined : evaluation.report.tests[evidence.testId];
   if (evidence !== undefined && test !== undefined) {
-    selected.evidence = { testId: test.id, script: test.script, original: test.original, edited: evidence.edited };
+    selected.evidence = {
+      testId: test.id,
+      script: test.script,
+      original: test.original,
+      edited: evidence.edited,
+    };
   }
   return selected;
 }
@@ -40,7 +51,10 @@ export interface Outcome {
  * 'selected' only when the chosen candidate has evidence (a generated test that fails on the
  * original and passes with the edit); otherwise 'abstained' with a reason a maintainer can read.
  */
-export function decideOutcome(evaluation: EvaluationResult | undefined, selection: SelectionReport | undefined): Outcome {
+export function decideOutcome(
+  evaluation: EvaluationResult | undefined,
+  selection: SelectionReport | undefined,
+): Outcome {
   if (evaluation === undefined || evaluation.report.candidates.length === 0) {
     const dropped = evaluation?.report.dropped.length ?? 0;
     return {
@@ -51,7 +65,8 @@ export function decideOutcome(evaluation: EvaluationResult | undefined, selectio
           : 'no sample produced an edit',
     };
   }
-  if (selection === undefined) return { outcome: 'abstained', outcomeReason: 'no candidate was selected' };
+  if (selection === undefined)
+    return { outcome: 'abstained', outcomeReason: 'no candidate was selected' };
   const candidate = evaluation.report.candidates.find((c) => c.id === selection.chosenCandidateId);
   if (candidate === undefined || !candidate.hasEvidence) {
     const anyEvidence = evaluation.report.candidates.some((c) => c.hasEvidence);
@@ -63,5 +78,7 @@ export function decideOutcome(evaluation: EvaluationResult | undefined, selectio
     };
   }
   const selected = getSelectedEdit(evaluation, candidate.id);
-  return selected === undefined ? { outcome: 'abstained', outcomeReason: 'the selected candidate is missing' } : { outcome: 'selected', selected };
+  return selected === undefined
+    ? { outcome: 'abstained', outcomeReason: 'the selected candidate is missing' }
+    : { outcome: 'selected', selected };
 }

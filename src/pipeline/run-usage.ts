@@ -9,7 +9,11 @@ import type { RunStore } from '../store/run-store.js';
  * usage includes what the crashed attempt cost. Calls replayed later add only to `replays`.
  * Returns how many checkpoints were counted.
  */
-export async function seedLedgerFromCheckpoints(store: RunStore, runId: string, ledger: UsageLedger): Promise<number> {
+export async function seedLedgerFromCheckpoints(
+  store: RunStore,
+  runId: string,
+  ledger: UsageLedger,
+): Promise<number> {
   const checkpoints = await store.list<LlmCheckpoint>(runId, CHECKPOINT_PREFIX);
   let counted = 0;
   for (const { value } of checkpoints) {

@@ -22,7 +22,11 @@ import type { PipelineDeps, RunReport, RunRequest, RunStage, SelectionReport } f
  * starting new work and the run continues with what it has. Cancellation and other failures
  * propagate as CodemonkeysError (the caller reports them). The environment is always disposed.
  */
-export async function runPipeline(request: RunRequest, deps: PipelineDeps, signal?: AbortSignal): Promise<RunReport> {
+export async function runPipeline(
+  request: RunRequest,
+  deps: PipelineDeps,
+  signal?: AbortSignal,
+): Promise<RunReport> {
   const { config, runId } = request;
   const { store } = deps;
   const now = deps.now ?? Date.now;
@@ -30,17 +34,31 @@ export async function runPipeline(request: RunRequest, deps: PipelineDeps, signa
   const logger = deps.logger.child({ runId, repo: request.repo, issue: request.issue.number });
   const ledger = new UsageLedger();
   const earlierCalls = await seedLedgerFromCheckpoints(store, runId, ledger);
-  if (earlierCalls > 0) logger.info({ calls: earlierCalls, usd: ledger.usd }, 'resuming a run: earlier model calls count against the budget');
+  if (earlierCalls > 0)
+    logger.info(
+      { calls: earlierCalls, usd: ledger.usd },
+      'resuming a run: earlier model calls count against the budget',
+    );
   let budgetExhausted: RunReport['budgetExhausted'];
-  const metered = createRunLlm({ client: deps.llm, store, runId, prices: config.prices, maxUsd: config.budget.maxUsdPerRun, ledger, logger });
+  const metered = createRunLlm({
+    client: deps.llm,
+    store,
+    runId,
+    prices: config.prices,
+    maxUsd: config.budget.maxUsdPerRun,
+    ledger,
+    logger,
+  });
   const llm = watchBudget(metered, (stage) => {
     budgetExhausted ??= { stage, limitUsd: config.budget.maxUsdPerRun };
   });
   const sig = signal === undefined ? {} : { signal };
   const durations: RunReport['durations'] = {};
   const executions: RunReport['executions'] = {};
-  const progress = (stage: RunStage, extra: { detail?: string; samplesDone?: number; samplesTotal?: number } = {}): void =>
-    deps.onProgress?.({ stage, ...extra, usage: ledger.snapshot() });
+  const progress = (
+    stage: RunStage,
+    extra: { detail?: string; samplesDone?: number; samplesTotal?: number } = {},
+  ): void => deps.onProgress?.({ stage, ...extra, usage: ledger.snapshot() });
   type Extra = { detail?: string; samplesDone?: number; samplesTotal?: number };
   const stage = async <T>(name: RunStage, fn: () => Promise<T>, extra: Extra = {}): Promise<T> => {
     throwIfAborted(signal);
@@ -69,27 +87,39 @@ export async function runPipeline(request: RunRequest, deps: PipelineDeps, signa
         onProgress: (p) => progress('context', { detail: `${p.phase} ${p.done}/${p.total}` }),
       }),
     );
-    const generation: GenerationResult = await stage('generating', () =>
-      runGeneration({
-        request,
-        contextFiles: context.files,
-        llm,
-        env,
-        prompts: deps.prompts,
-        store,
-        logger,
-        ...sig,
-        onSampleDone: (done, total) => progress('generating', { samplesDone: done, samplesTotal: total }),
-      }),
+    const generation: GenerationResult = await stage(
+      'generating',
+      () =>
+        runGeneration({
+          request,
+          contextFiles: context.files,
+          llm,
+          env,
+          prompts: deps.prompts,
+          store,
+          logger,
+          ...sig,
+          onSampleDone: (done, total) =>
+            progress('generating', { samplesDone: done, samplesTotal: total }),
+        }),
       { samplesDone: 0, samplesTotal: config.samples },
     );
     executions.testing = generation.executions.testing;
     executions.editing = generation.executions.editing;
     const evaluation: EvaluationResult = await stage('evaluating', () =>
-      runEvaluation(generation.products, { env, config, formatOutput: (r) => capOutput(r.combined), ...sig }),
+      runEvaluation(generation.products, {
+        env,
+        config,
+        formatOutput: (r) => capOutput(r.combined),
+        ...sig,
+      }),
     );
     executions.evaluating = evaluation.report.executions;
-    const tests = new Map(generation.products.flatMap((p) => (p.test === undefined ? [] : [[p.sampleIndex, p.test] as const])));
+    const tests = new Map(
+      generation.products.flatMap((p) =>
+        p.test === undefined ? [] : [[p.sampleIndex, p.test] as const],
+      ),
+    );
     const selection = await stage('selecting', async () => {
       let ran = 0;
       const report = await chooseCandidate(request, evaluation, tests, {

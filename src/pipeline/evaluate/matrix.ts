@@ -2,9 +2,20 @@ import type { RepoConfig } from '../../config/repo-config.js';
 import { getTestArgv } from '../../config/repo-config.js';
 import { throwIfAborted } from '../../errors.js';
 import type { Environment, ExecResult } from '../../sandbox/types.js';
-import { summarizeExec, type EvaluationReport, type ExecSummary, type TestRecord } from '../types.js';
+import {
+  summarizeExec,
+  type EvaluationReport,
+  type ExecSummary,
+  type TestRecord,
+} from '../types.js';
 import { getShortlist } from './shortlist.js';
-import { collectCandidates, findEvidenceTests, markReproducing, tallyVotes, type SampleProduct } from './voting.js';
+import {
+  collectCandidates,
+  findEvidenceTests,
+  markReproducing,
+  tallyVotes,
+  type SampleProduct,
+} from './voting.js';
 
 /**
  * Runs the voting matrix in the sandbox: every distinct test script on the original repository and
@@ -37,7 +48,10 @@ export function getTestFileName(config: RepoConfig, label: string): string {
   return `${label}${config.sandbox.test.extension}`;
 }
 
-export async function runEvaluation(samples: readonly SampleProduct[], deps: EvaluationDeps): Promise<EvaluationResult> {
+export async function runEvaluation(
+  samples: readonly SampleProduct[],
+  deps: EvaluationDeps,
+): Promise<EvaluationResult> {
   const { config, env, signal } = deps;
   throwIfAborted(signal);
   const collected = collectCandidates(samples);
@@ -61,7 +75,9 @@ export async function runEvaluation(samples: readonly SampleProduct[], deps: Eva
   };
 
   const originalRuns = scripts.map((script) => exec(script, undefined));
-  const editedRuns = collected.candidates.map((candidate) => scripts.map((script) => exec(script, candidate.diff)));
+  const editedRuns = collected.candidates.map((candidate) =>
+    scripts.map((script) => exec(script, candidate.diff)),
+  );
   const settled = await Promise.allSettled([...originalRuns, ...editedRuns.flat()]);
   const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
   if (failure !== undefined) throw failure.reason;
@@ -73,7 +89,12 @@ export async function runEvaluation(samples: readonly SampleProduct[], deps: Eva
 
   const perTest = (testScript: string): number => scriptIndex.get(testScript) as number;
   const tests: TestRecord[] = collected.tests.map((t) =>
-    markReproducing({ id: t.id, sampleIndex: t.sampleIndex, script: t.script, original: originalByScript[perTest(t.script)] as ExecSummary }),
+    markReproducing({
+      id: t.id,
+      sampleIndex: t.sampleIndex,
+      script: t.script,
+      original: originalByScript[perTest(t.script)] as ExecSummary,
+    }),
   );
   const originalCodes = tests.map((t) => t.original.exitCode);
   const exitCodes = collected.candidates.map((_, c) =>
@@ -84,7 +105,8 @@ export async function runEvaluation(samples: readonly SampleProduct[], deps: Eva
   for (const candidate of candidates) {
     const [testId] = findEvidenceTests(candidate.exitCodes, originalCodes);
     const test = testId === undefined ? undefined : collected.tests[testId];
-    const edited = test === undefined ? undefined : editedByScript[candidate.id]?.[perTest(test.script)];
+    const edited =
+      test === undefined ? undefined : editedByScript[candidate.id]?.[perTest(test.script)];
     if (testId !== undefined && edited !== undefined) evidence[candidate.id] = { testId, edited };
   }
   return {

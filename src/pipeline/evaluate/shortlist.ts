@@ -20,7 +20,10 @@ export function getShortlist(candidates: readonly CandidateRecord[], k: number):
 }
 
 /** True when the first candidate has strictly more votes than every other one. */
-export function hasClearWinner(candidates: readonly CandidateRecord[], shortlist: readonly number[]): boolean {
+export function hasClearWinner(
+  candidates: readonly CandidateRecord[],
+  shortlist: readonly number[],
+): boolean {
   const [first, second] = shortlist.map((id) => candidates.find((c) => c.id === id));
   if (first === undefined) return false;
   return second === undefined || first.votes > second.votes;

@@ -56,7 +56,11 @@ export function collectCandidates(samples: readonly SampleProduct[]): Collected 
       existing.sampleIndices.push(sample.sampleIndex);
       continue;
     }
-    const candidate: CollectedCandidate = { id: candidates.length, sampleIndices: [sample.sampleIndex], diff };
+    const candidate: CollectedCandidate = {
+      id: candidates.length,
+      sampleIndices: [sample.sampleIndex],
+      diff,
+    };
     byDiff.set(diff, candidate);
     candidates.push(candidate);
   }

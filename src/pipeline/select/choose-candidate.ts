@@ -25,9 +25,13 @@ export async function chooseCandidate(
   if (request.config.skipSelectionOnClearWinner && hasClearWinner(candidates, shortlist)) {
     return { method: 'clear-winner', chosenCandidateId: first, calls: 0, tests: [] };
   }
-  const listed = shortlist.map((id) => candidates.find((c) => c.id === id)).filter((c) => c !== undefined);
+  const listed = shortlist
+    .map((id) => candidates.find((c) => c.id === id))
+    .filter((c) => c !== undefined);
   const read = createSnapshotReader(request.snapshot.dir);
-  const files = await Promise.all(getTouchedPaths(listed).map(async (path) => ({ path, content: await read(path) })));
+  const files = await Promise.all(
+    getTouchedPaths(listed).map(async (path) => ({ path, content: await read(path) })),
+  );
   const exampleSample = listed[0]?.sampleIndices[0];
   return runSelection(
     {

@@ -26,17 +26,23 @@ export function renderOriginalFiles(files: readonly OriginalFile[], budgetTokens
   const parts: string[] = [];
   for (const file of files) {
     if (file.content === undefined) {
-      parts.push(`<file path="${quoteAttribute(file.path)}">\n(does not exist in the original repository)\n</file>`);
+      parts.push(
+        `<file path="${quoteAttribute(file.path)}">\n(does not exist in the original repository)\n</file>`,
+      );
       continue;
     }
     const tokens = estimateTokens(file.content);
     if (used + tokens > budgetTokens) {
-      parts.push(`<file path="${quoteAttribute(file.path)}">\n(omitted: too large for the context budget; see the diffs)\n</file>`);
+      parts.push(
+        `<file path="${quoteAttribute(file.path)}">\n(omitted: too large for the context budget; see the diffs)\n</file>`,
+      );
       continue;
     }
     used += tokens;
     const content = neutraliseClosingTags(file.content, ['file']);
-    parts.push(`<file path="${quoteAttribute(file.path)}">\n${content}${content.endsWith('\n') ? '' : '\n'}</file>`);
+    parts.push(
+      `<file path="${quoteAttribute(file.path)}">\n${content}${content.endsWith('\n') ? '' : '\n'}</file>`,
+    );
   }
   return parts.length === 0 ? '(no files)' : parts.join('\n\n');
 }
@@ -61,8 +67,14 @@ function renderRun(label: string, run: ExecSummary): string {
 }
 
 /** Renders one selection test's runs: original first, then every candidate by id. */
-export function renderSelectionResults(original: ExecSummary, candidates: readonly ExecSummary[]): string {
-  const rows = [renderRun('original', original), ...candidates.map((run, id) => renderRun(`candidate ${id}`, run))];
+export function renderSelectionResults(
+  original: ExecSummary,
+  candidates: readonly ExecSummary[],
+): string {
+  const rows = [
+    renderRun('original', original),
+    ...candidates.map((run, id) => renderRun(`candidate ${id}`, run)),
+  ];
   const summary = [
     `original: exit ${original.exitCode}${original.timedOut ? ' (timed out)' : ''}`,
     ...candidates.map(

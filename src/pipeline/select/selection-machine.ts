@@ -10,9 +10,18 @@ import type { Environment } from '../../sandbox/types.js';
 import type { RunStore } from '../../store/run-store.js';
 import { askWith, createChatMachine, type ChatData } from '../generate/chat-machine.js';
 import { summarizeForModel } from '../generate/output-cap.js';
-import { loadMachineSnapshot, runStateMachine, type StateHandler } from '../generate/state-machine.js';
+import {
+  loadMachineSnapshot,
+  runStateMachine,
+  type StateHandler,
+} from '../generate/state-machine.js';
 import type { ExecSummary, SelectionReport, SelectionTest } from '../types.js';
-import { renderCandidates, renderOriginalFiles, renderSelectionResults, type OriginalFile } from './render-selection.js';
+import {
+  renderCandidates,
+  renderOriginalFiles,
+  renderSelectionResults,
+  type OriginalFile,
+} from './render-selection.js';
 
 /**
  * The selection state machine (paper section 6): the primary model, temperature 0, up to 8192
@@ -59,7 +68,10 @@ interface SelectionX {
   chosen?: { index: number; reasoning: string };
 }
 
-export async function runSelection(input: SelectionInput, deps: SelectionDeps): Promise<SelectionReport> {
+export async function runSelection(
+  input: SelectionInput,
+  deps: SelectionDeps,
+): Promise<SelectionReport> {
   const { config, prompts } = deps;
   const k = input.candidates.length;
   const ids = input.candidates.map((_, i) => i);
@@ -74,10 +86,14 @@ export async function runSelection(input: SelectionInput, deps: SelectionDeps): 
     ...getIssueVars(input.issue),
     files: renderOriginalFiles(input.files, config.context.budgetTokens),
     candidates: renderCandidates(input.candidates.map((c) => c.diff)),
-    example_test: input.exampleTest === undefined ? '(no example test is available)' : neutraliseClosingTags(input.exampleTest, ['example_test']),
+    example_test:
+      input.exampleTest === undefined
+        ? '(no example test is available)'
+        : neutraliseClosingTags(input.exampleTest, ['example_test']),
     max_attempts: config.maxAttempts,
   });
-  const invalid = (problem: string) => prompts.render('selection.invalid', { problem, valid_ids: ids.join(', ') });
+  const invalid = (problem: string) =>
+    prompts.render('selection.invalid', { problem, valid_ids: ids.join(', ') });
 
   const execOnce = async (script: string, patch: string | undefined): Promise<ExecSummary> => {
     const file = `select_test${config.sandbox.test.extension}`;
@@ -136,13 +152,22 @@ export async function runSelection(input: SelectionInput, deps: SelectionDeps): 
       const index = parseIntegerBody(block.body);
       if (index === undefined || index < 0 || index >= k) {
         const shown = block.body.trim().slice(0, 40);
-        return askWith(data, invalid(`"${shown}" is not a valid candidate id; the candidates are numbered ${ids.join(', ')}.`));
+        return askWith(
+          data,
+          invalid(
+            `"${shown}" is not a valid candidate id; the candidates are numbered ${ids.join(', ')}.`,
+          ),
+        );
       }
-      return { next: 'DONE', data: { ...data, x: { ...data.x, chosen: { index, reasoning: block.prose } } } };
+      return {
+        next: 'DONE',
+        data: { ...data, x: { ...data.x, chosen: { index, reasoning: block.prose } } },
+      };
     },
   });
 
-  const idOf = (index: number): number => (input.candidates[index] as SelectionCandidate).candidateId;
+  const idOf = (index: number): number =>
+    (input.candidates[index] as SelectionCandidate).candidateId;
   try {
     const outcome = await runStateMachine(machine, {
       store: deps.store,
@@ -152,7 +177,13 @@ export async function runSelection(input: SelectionInput, deps: SelectionDeps): 
     });
     const { x, attempts } = outcome.data;
     if (outcome.end === 'DONE' && x.chosen !== undefined) {
-      return { method: 'model', chosenCandidateId: idOf(x.chosen.index), reasoning: x.chosen.reasoning, calls: attempts, tests: x.tests };
+      return {
+        method: 'model',
+        chosenCandidateId: idOf(x.chosen.index),
+        reasoning: x.chosen.reasoning,
+        calls: attempts,
+        tests: x.tests,
+      };
     }
     const reasons: Record<string, string> = {
       MAX_ATTEMPTS: `the selector did not choose within ${config.maxAttempts} model calls`,
@@ -162,22 +193,49 @@ export async function runSelection(input: SelectionInput, deps: SelectionDeps): 
     return fallback(idOf(0), reasons[outcome.end] ?? outcome.end, attempts, x.tests);
   } catch (error) {
     if (isCodemonkeysError(error, 'BUDGET_EXCEEDED')) {
-      return fallback(idOf(0), 'the run budget was reached during selection', await countCalls(deps), await savedTests(deps));
+      return fallback(
+        idOf(0),
+        'the run budget was reached during selection',
+        await countCalls(deps),
+        await savedTests(deps),
+      );
     }
-    if (isCodemonkeysError(error) && !error.retryable && error.code !== 'CANCELLED' && error.code.startsWith('LLM_')) {
-      deps.logger?.warn({ err: error }, 'selection model failed; falling back to the top candidate');
-      return fallback(idOf(0), `the selection model failed (${error.code})`, await countCalls(deps), await savedTests(deps));
+    if (
+      isCodemonkeysError(error) &&
+      !error.retryable &&
+      error.code !== 'CANCELLED' &&
+      error.code.startsWith('LLM_')
+    ) {
+      deps.logger?.warn(
+        { err: error },
+        'selection model failed; falling back to the top candidate',
+      );
+      return fallback(
+        idOf(0),
+        `the selection model failed (${error.code})`,
+        await countCalls(deps),
+        await savedTests(deps),
+      );
     }
     throw error;
   }
 }
 
-function fallback(chosenCandidateId: number, fallbackReason: string, calls: number, tests: SelectionTest[]): SelectionReport {
+function fallback(
+  chosenCandidateId: number,
+  fallbackReason: string,
+  calls: number,
+  tests: SelectionTest[],
+): SelectionReport {
   return { method: 'fallback', chosenCandidateId, fallbackReason, calls, tests };
 }
 
 async function loadData(deps: SelectionDeps): Promise<ChatData<SelectionX> | undefined> {
-  const snapshot = await loadMachineSnapshot<ChatData<SelectionX>>(deps.store, deps.runId, SELECTION_MACHINE_ID);
+  const snapshot = await loadMachineSnapshot<ChatData<SelectionX>>(
+    deps.store,
+    deps.runId,
+    SELECTION_MACHINE_ID,
+  );
   return snapshot?.data;
 }
 async function countCalls(deps: SelectionDeps): Promise<number> {

@@ -34,10 +34,16 @@ export function buildTranscript(spec: TranscriptSpec): ScriptedRule[] {
     { stage: 'ranking', key: /^ranking\/\d+$/, reply: replies.ranking(spec.ranking) },
   ];
   spec.samples.forEach((sample, i) => {
-    sample.testing.forEach((reply, turn) => rules.push({ stage: 'testing', key: `testing/s${i}/t${turn}`, reply }));
-    sample.editing.forEach((reply, turn) => rules.push({ stage: 'editing', key: `editing/s${i}/t${turn}`, reply }));
+    sample.testing.forEach((reply, turn) =>
+      rules.push({ stage: 'testing', key: `testing/s${i}/t${turn}`, reply }),
+    );
+    sample.editing.forEach((reply, turn) =>
+      rules.push({ stage: 'editing', key: `editing/s${i}/t${turn}`, reply }),
+    );
   });
-  (spec.selection ?? []).forEach((reply, turn) => rules.push({ stage: 'selection', key: `selection/t${turn}`, reply }));
+  (spec.selection ?? []).forEach((reply, turn) =>
+    rules.push({ stage: 'selection', key: `selection/t${turn}`, reply }),
+  );
   return rules;
 }
 
@@ -54,13 +60,19 @@ function block(b: SearchReplace): string {
 
 /** Replies in the protocols the pipeline's parsers read. */
 export const replies = {
-  relevant: (summary: string) => `This file contains the code the issue talks about.\nRELEVANCE: Relevant\nSUMMARY: ${summary}`,
-  notRelevant: (path: string) => `${path} has nothing to do with the issue.\nRELEVANCE: Not Relevant`,
-  ranking: (paths: string[]) => `The files to edit come first.\n\n\`\`\`json\n${JSON.stringify(paths)}\n\`\`\``,
-  test: (prose: string, script: string) => `${prose}\n\n<test>\n${script.endsWith('\n') ? script : `${script}\n`}</test>`,
-  edit: (prose: string, blocks: SearchReplace[]) => `${prose}\n\n<edit>\n${blocks.map(block).join('\n')}</edit>`,
+  relevant: (summary: string) =>
+    `This file contains the code the issue talks about.\nRELEVANCE: Relevant\nSUMMARY: ${summary}`,
+  notRelevant: (path: string) =>
+    `${path} has nothing to do with the issue.\nRELEVANCE: Not Relevant`,
+  ranking: (paths: string[]) =>
+    `The files to edit come first.\n\n\`\`\`json\n${JSON.stringify(paths)}\n\`\`\``,
+  test: (prose: string, script: string) =>
+    `${prose}\n\n<test>\n${script.endsWith('\n') ? script : `${script}\n`}</test>`,
+  edit: (prose: string, blocks: SearchReplace[]) =>
+    `${prose}\n\n<edit>\n${blocks.map(block).join('\n')}</edit>`,
   done: (prose = 'The test behaves as intended.') => `${prose}\n\n<done>DONE</done>`,
-  choose: (id: number, reasoning: string) => `${reasoning}\n\n<chosen_candidate_fix_id>${id}</chosen_candidate_fix_id>`,
+  choose: (id: number, reasoning: string) =>
+    `${reasoning}\n\n<chosen_candidate_fix_id>${id}</chosen_candidate_fix_id>`,
   /** Malformed: prose only, no tagged block. */
   noTag: (prose = 'I think the fix is to change the comparison operator.') => prose,
   /** Malformed: two tagged blocks in one reply. */

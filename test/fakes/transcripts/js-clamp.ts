@@ -1,13 +1,20 @@
 import { fileURLToPath } from 'node:url';
 import { repoConfigSchema, type RepoConfig } from '../../../src/config/repo-config.js';
-import { buildTranscript, replies, type SampleTranscript, type SearchReplace } from './build-transcript.js';
+import {
+  buildTranscript,
+  replies,
+  type SampleTranscript,
+  type SearchReplace,
+} from './build-transcript.js';
 
 /**
  * Scenario on test/fixtures/repos/js-clamp: `clamp` returns `min` for values above `max`.
  * Samples: correct edits (two identical), a plausible wrong edit that hard-codes the issue's
  * numbers, and a sample whose test is wrong. Tests run with `node {file}`.
  */
-export const JS_CLAMP_DIR = fileURLToPath(new URL('../../fixtures/repos/js-clamp/', import.meta.url));
+export const JS_CLAMP_DIR = fileURLToPath(
+  new URL('../../fixtures/repos/js-clamp/', import.meta.url),
+);
 
 export const jsIssue = {
   number: 12,
@@ -33,8 +40,12 @@ export const jsTests = {
 
 const above = '  if (value > max) {\n    return min;\n  }';
 export const jsEdits: Record<'correct' | 'hardcoded', SearchReplace[]> = {
-  correct: [{ path: 'src/clamp.js', search: above, replace: '  if (value > max) {\n    return max;\n  }' }],
-  hardcoded: [{ path: 'src/clamp.js', search: above, replace: '  if (value > max) {\n    return 10;\n  }' }],
+  correct: [
+    { path: 'src/clamp.js', search: above, replace: '  if (value > max) {\n    return max;\n  }' },
+  ],
+  hardcoded: [
+    { path: 'src/clamp.js', search: above, replace: '  if (value > max) {\n    return 10;\n  }' },
+  ],
 };
 
 export function jsSamples(): SampleTranscript[] {
@@ -57,7 +68,10 @@ export function jsTranscript() {
     samples: jsSamples(),
     selection: [
       replies.test('Use a maximum other than 10.', jsTests.general),
-      replies.choose(0, 'Candidate 0 returns max for any range; candidate 1 only works when max is 10.'),
+      replies.choose(
+        0,
+        'Candidate 0 returns max for any range; candidate 1 only works when max is 10.',
+      ),
     ],
   });
 }

@@ -1,6 +1,11 @@
 import { fileURLToPath } from 'node:url';
 import { repoConfigSchema, type RepoConfig } from '../../../src/config/repo-config.js';
-import { buildTranscript, replies, type SampleTranscript, type SearchReplace } from './build-transcript.js';
+import {
+  buildTranscript,
+  replies,
+  type SampleTranscript,
+  type SearchReplace,
+} from './build-transcript.js';
 
 /**
  * Scenario on test/fixtures/repos/py-intervals: `merge_intervals` does not merge intervals that
@@ -8,7 +13,9 @@ import { buildTranscript, replies, type SampleTranscript, type SearchReplace } f
  * a sample with malformed replies and an edit that does not apply before the correct edit again;
  * a sample whose TEST is wrong (expects touching intervals to stay apart) with a no-op edit.
  */
-export const PY_INTERVALS_DIR = fileURLToPath(new URL('../../fixtures/repos/py-intervals/', import.meta.url));
+export const PY_INTERVALS_DIR = fileURLToPath(
+  new URL('../../fixtures/repos/py-intervals/', import.meta.url),
+);
 
 export const pyIssue = {
   number: 7,
@@ -20,7 +27,8 @@ export function pyConfig(overrides: Record<string, unknown> = {}): RepoConfig {
   return repoConfigSchema.parse({ samples: 4, ...overrides });
 }
 
-const header = "import sys\nsys.path.insert(0, '/workspace/repo')\nfrom intervals import merge_intervals\n";
+const header =
+  "import sys\nsys.path.insert(0, '/workspace/repo')\nfrom intervals import merge_intervals\n";
 
 export const pyTests = {
   touching: `${header}got = merge_intervals([(1, 3), (3, 5)])\nprint('merge [(1, 3), (3, 5)] ->', got)\nsys.exit(0 if got == [(1, 5)] else 2)\n`,
@@ -32,8 +40,20 @@ export const pyTests = {
 
 const cond = '        if merged and start < merged[-1][1]:';
 export const pyEdits: Record<'correct' | 'offByOne' | 'noop' | 'missing', SearchReplace[]> = {
-  correct: [{ path: 'intervals/merge.py', search: cond, replace: '        if merged and start <= merged[-1][1]:' }],
-  offByOne: [{ path: 'intervals/merge.py', search: cond, replace: '        if merged and start <= merged[-1][1] + 1:' }],
+  correct: [
+    {
+      path: 'intervals/merge.py',
+      search: cond,
+      replace: '        if merged and start <= merged[-1][1]:',
+    },
+  ],
+  offByOne: [
+    {
+      path: 'intervals/merge.py',
+      search: cond,
+      replace: '        if merged and start <= merged[-1][1] + 1:',
+    },
+  ],
   noop: [
     {
       path: 'intervals/merge.py',
@@ -41,18 +61,34 @@ export const pyEdits: Record<'correct' | 'offByOne' | 'noop' | 'missing', Search
       replace: '            merged[-1] = (last_start, max(last_end, end, start))',
     },
   ],
-  missing: [{ path: 'intervals/merge.py', search: '        if merged and start < merged[-1][0]:', replace: '        pass' }],
+  missing: [
+    {
+      path: 'intervals/merge.py',
+      search: '        if merged and start < merged[-1][0]:',
+      replace: '        pass',
+    },
+  ],
 };
 
 export function pySamples(): SampleTranscript[] {
   return [
     {
       testing: [replies.test('Reproduce the reported call.', pyTests.touching), replies.done()],
-      editing: [replies.edit('Touching closed intervals overlap: use <=.', pyEdits.correct), replies.done('Fixed.')],
+      editing: [
+        replies.edit('Touching closed intervals overlap: use <=.', pyEdits.correct),
+        replies.done('Fixed.'),
+      ],
     },
     {
-      testing: [replies.noTag(), replies.test('Check touching and one-apart intervals.', pyTests.disjoint), replies.done()],
-      editing: [replies.edit('Merge neighbours too.', pyEdits.offByOne), replies.done('Looks fixed.')],
+      testing: [
+        replies.noTag(),
+        replies.test('Check touching and one-apart intervals.', pyTests.disjoint),
+        replies.done(),
+      ],
+      editing: [
+        replies.edit('Merge neighbours too.', pyEdits.offByOne),
+        replies.done('Looks fixed.'),
+      ],
     },
     {
       testing: [replies.test('A chain of touching intervals.', pyTests.chain), replies.done()],
@@ -64,7 +100,10 @@ export function pySamples(): SampleTranscript[] {
       ],
     },
     {
-      testing: [replies.test('Touching intervals should stay apart.', pyTests.wrong), replies.done()],
+      testing: [
+        replies.test('Touching intervals should stay apart.', pyTests.wrong),
+        replies.done(),
+      ],
       editing: [replies.edit('Make the merge explicit.', pyEdits.noop), replies.done('Done.')],
     },
   ];
@@ -76,11 +115,16 @@ export const pySelectionReasoning =
 
 export function pyTranscript() {
   return buildTranscript({
-    relevant: { 'intervals/merge.py': 'Defines merge_intervals, which decides when two intervals overlap.' },
+    relevant: {
+      'intervals/merge.py': 'Defines merge_intervals, which decides when two intervals overlap.',
+    },
     ranking: ['intervals/merge.py', 'intervals/__init__.py'],
     samples: pySamples(),
     selection: [
-      replies.test('Check the one-apart case that tells candidates 0 and 1 apart.', pySelectionTest),
+      replies.test(
+        'Check the one-apart case that tells candidates 0 and 1 apart.',
+        pySelectionTest,
+      ),
       replies.choose(0, pySelectionReasoning),
     ],
   });

@@ -55,11 +55,19 @@ describe('pipeline (js-clamp)', () => {
 
   beforeAll(async () => {
     sandbox = createSandboxProvider({ kind: 'docker', concurrency: 4, logger });
-    firstError = await runPipeline(request(runId), { llm: first, sandbox, store, prompts, logger }, killer.signal).then(
+    firstError = await runPipeline(
+      request(runId),
+      { llm: first, sandbox, store, prompts, logger },
+      killer.signal,
+    ).then(
       () => undefined,
       (error: unknown) => error,
     );
-    report = await runPipeline(request(runId), { llm: second, sandbox, store, prompts, logger }, new AbortController().signal);
+    report = await runPipeline(
+      request(runId),
+      { llm: second, sandbox, store, prompts, logger },
+      new AbortController().signal,
+    );
   }, 180_000);
 
   afterAll(async () => {
@@ -97,7 +105,10 @@ describe('pipeline (js-clamp)', () => {
     ]);
     expect(report.selection).toMatchObject({ method: 'model', chosenCandidateId: 0, calls: 2 });
     expect(report.selected?.diff).toContain('+    return max;');
-    expect(report.selected?.evidence).toMatchObject({ original: { exitCode: 2 }, edited: { exitCode: 0 } });
+    expect(report.selected?.evidence).toMatchObject({
+      original: { exitCode: 2 },
+      edited: { exitCode: 0 },
+    });
     expect(report.selected?.evidence?.edited.output).toContain('clamp(15, 0, 10) = 10');
   });
 
@@ -106,12 +117,18 @@ describe('pipeline (js-clamp)', () => {
       relevant: { 'src/clamp.js': 'Defines clamp.' },
       ranking: ['src/clamp.js'],
       samples: [0, 1].map(() => ({
-        testing: [replies.test('Reproduce.', "process.exit(2);\n"), replies.done()],
+        testing: [replies.test('Reproduce.', 'process.exit(2);\n'), replies.done()],
         editing: [replies.done('I could not find a fix.')],
       })),
     });
     const llm = new ScriptedLlm({ rules: none });
-    const abstained = await runPipeline(request(`${runId}-none`, { samples: 2 }), { llm, sandbox, store: new MemoryRunStore(), prompts, logger });
+    const abstained = await runPipeline(request(`${runId}-none`, { samples: 2 }), {
+      llm,
+      sandbox,
+      store: new MemoryRunStore(),
+      prompts,
+      logger,
+    });
     expect(abstained.outcome).toBe('abstained');
     expect(abstained.outcomeReason).toMatch(/no sample produced/);
     expect(abstained.evaluation?.candidates).toEqual([]);

@@ -7,7 +7,13 @@ import { createSandboxProvider } from '../../../src/sandbox/provider.js';
 import { createSilentLogger } from '../../../src/logger.js';
 import type { SandboxProvider } from '../../../src/sandbox/types.js';
 import type { ProgressEvent, RunReport } from '../../../src/pipeline/types.js';
-import { PY_INTERVALS_DIR, pyConfig, pyIssue, pySelectionReasoning, pyTranscript } from '../../fakes/transcripts/py-intervals.js';
+import {
+  PY_INTERVALS_DIR,
+  pyConfig,
+  pyIssue,
+  pySelectionReasoning,
+  pyTranscript,
+} from '../../fakes/transcripts/py-intervals.js';
 
 /**
  * End to end on a real Python bug with real Docker sandboxes and a scripted model: a correct edit
@@ -21,7 +27,11 @@ describe('pipeline (py-intervals)', () => {
   const events: ProgressEvent[] = [];
 
   beforeAll(async () => {
-    sandbox = createSandboxProvider({ kind: 'docker', concurrency: 4, logger: createSilentLogger() });
+    sandbox = createSandboxProvider({
+      kind: 'docker',
+      concurrency: 4,
+      logger: createSilentLogger(),
+    });
     llm = new ScriptedLlm({ rules: pyTranscript() });
     report = await runPipeline(
       {
@@ -31,7 +41,14 @@ describe('pipeline (py-intervals)', () => {
         snapshot: { dir: PY_INTERVALS_DIR, repo: 'fixtures/py-intervals', commit: 'fixture-py' },
         config: pyConfig(),
       },
-      { llm, sandbox, store: new MemoryRunStore(), prompts: loadPrompts(), logger: createSilentLogger(), onProgress: (e) => events.push(e) },
+      {
+        llm,
+        sandbox,
+        store: new MemoryRunStore(),
+        prompts: loadPrompts(),
+        logger: createSilentLogger(),
+        onProgress: (e) => events.push(e),
+      },
     );
   }, 180_000);
 
@@ -44,19 +61,27 @@ describe('pipeline (py-intervals)', () => {
     expect(report.selected?.candidateId).toBe(0);
     expect(report.selected?.diff).toContain('+        if merged and start <= merged[-1][1]:\n');
     expect(report.selected?.files).toEqual([{ path: 'intervals/merge.py', added: 1, removed: 1 }]);
-    expect(report.selected?.evidence).toMatchObject({ testId: 0, original: { exitCode: 2 }, edited: { exitCode: 0 } });
+    expect(report.selected?.evidence).toMatchObject({
+      testId: 0,
+      original: { exitCode: 2 },
+      edited: { exitCode: 0 },
+    });
     expect(report.selected?.evidence?.edited.output).toContain('-> [(1, 5)]');
   });
 
   it('votes by exit codes over every test, with identical diffs merged', () => {
     const evaluation = report.evaluation!;
-    expect(evaluation.tests.map((t) => [t.sampleIndex, t.original.exitCode, t.reproduces])).toEqual([
-      [0, 2, true],
-      [1, 2, true],
-      [2, 2, true],
-      [3, 0, false],
-    ]);
-    expect(evaluation.candidates.map((c) => [c.sampleIndices, c.exitCodes, c.votes, c.hasEvidence])).toEqual([
+    expect(evaluation.tests.map((t) => [t.sampleIndex, t.original.exitCode, t.reproduces])).toEqual(
+      [
+        [0, 2, true],
+        [1, 2, true],
+        [2, 2, true],
+        [3, 0, false],
+      ],
+    );
+    expect(
+      evaluation.candidates.map((c) => [c.sampleIndices, c.exitCodes, c.votes, c.hasEvidence]),
+    ).toEqual([
       [[0, 2], [0, 0, 0, 2], 3, true],
       [[1], [0, 2, 0, 2], 2, true],
       [[3], [2, 2, 2, 0], 1, false],
@@ -76,7 +101,9 @@ describe('pipeline (py-intervals)', () => {
     expect(selection.tests).toHaveLength(1);
     const [test] = selection.tests;
     expect(test?.original.exitCode).toBe(2);
-    expect(Object.fromEntries(Object.entries(test!.candidates).map(([id, run]) => [id, run.exitCode]))).toEqual({ 0: 0, 1: 2, 2: 2 });
+    expect(
+      Object.fromEntries(Object.entries(test!.candidates).map(([id, run]) => [id, run.exitCode])),
+    ).toEqual({ 0: 0, 1: 2, 2: 2 });
     expect(report.executions.selecting).toBe(4);
     const first = llm.calls.find((c) => c.key === 'selection/t0');
     expect(first?.messages[0]?.content).toContain('def merge_intervals(intervals):');
@@ -90,7 +117,9 @@ describe('pipeline (py-intervals)', () => {
     const afterMissing = keyOf('editing/s2/t2')?.messages.at(-1)?.content ?? '';
     expect(afterMissing).toContain('intervals/merge.py');
     expect(afterMissing).not.toContain('Exit code');
-    expect(report.samples.map((s) => [s.testing.calls, s.editing.calls, s.testing.end, s.editing.end])).toEqual([
+    expect(
+      report.samples.map((s) => [s.testing.calls, s.editing.calls, s.testing.end, s.editing.end]),
+    ).toEqual([
       [2, 2, 'DONE', 'DONE'],
       [3, 2, 'DONE', 'DONE'],
       [2, 4, 'DONE', 'DONE'],
@@ -102,7 +131,13 @@ describe('pipeline (py-intervals)', () => {
     expect(report.usage.total.calls).toBe(llm.count());
     expect(report.usage.byStage.selection.calls).toBe(2);
     expect(report.usage.total.usd).toBeGreaterThan(0);
-    for (const stage of ['preparing', 'context', 'generating', 'evaluating', 'selecting'] as const) {
+    for (const stage of [
+      'preparing',
+      'context',
+      'generating',
+      'evaluating',
+      'selecting',
+    ] as const) {
       expect(report.durations[stage]).toBeGreaterThanOrEqual(0);
     }
     expect(report.executions.testing).toBeGreaterThanOrEqual(4);
@@ -110,7 +145,16 @@ describe('pipeline (py-intervals)', () => {
     expect(report.settings).toMatchObject({ samples: 4, topK: 3, sandboxKind: 'docker' });
     expect(report.budgetExhausted).toBeUndefined();
     const stages = [...new Set(events.map((e) => e.stage))];
-    expect(stages).toEqual(['preparing', 'context', 'generating', 'evaluating', 'selecting', 'done']);
-    expect(events.filter((e) => e.stage === 'generating').map((e) => e.samplesDone)).toEqual([0, 1, 2, 3, 4]);
+    expect(stages).toEqual([
+      'preparing',
+      'context',
+      'generating',
+      'evaluating',
+      'selecting',
+      'done',
+    ]);
+    expect(events.filter((e) => e.stage === 'generating').map((e) => e.samplesDone)).toEqual([
+      0, 1, 2, 3, 4,
+    ]);
   });
 });

@@ -31,10 +31,20 @@ function fakeProvider(env: FakeEnvironment): SandboxProvider & { prepared: numbe
 }
 
 /** Exit 2 on the original and with a wrong edit, 0 with the correct edit. */
-const clampEnv = () => new FakeEnvironment((req) => ({ exitCode: req.patch?.includes('+    return max;') ? 0 : 2, combined: 'ran\n' }));
+const clampEnv = () =>
+  new FakeEnvironment((req) => ({
+    exitCode: req.patch?.includes('+    return max;') ? 0 : 2,
+    combined: 'ran\n',
+  }));
 
 function request(runId: string, overrides: Record<string, unknown> = {}): RunRequest {
-  return { runId, repo: 'fixtures/js-clamp', issue: jsIssue, snapshot: { dir: JS_CLAMP_DIR, repo: 'fixtures/js-clamp', commit: 'c' }, config: jsConfig(overrides) };
+  return {
+    runId,
+    repo: 'fixtures/js-clamp',
+    issue: jsIssue,
+    snapshot: { dir: JS_CLAMP_DIR, repo: 'fixtures/js-clamp', commit: 'c' },
+    config: jsConfig(overrides),
+  };
 }
 
 describe('pipeline run control', () => {
@@ -42,13 +52,25 @@ describe('pipeline run control', () => {
     const store = new MemoryRunStore();
     const env = clampEnv();
     const first = new ScriptedLlm({ rules: jsTranscript() });
-    const a = await runPipeline(request('ctl-1'), { llm: first, sandbox: fakeProvider(env), store, prompts, logger });
+    const a = await runPipeline(request('ctl-1'), {
+      llm: first,
+      sandbox: fakeProvider(env),
+      store,
+      prompts,
+      logger,
+    });
     expect(a.outcome).toBe('selected');
     expect(env.disposed).toBe(true);
 
     const env2 = clampEnv();
     const second = new ScriptedLlm({ rules: [] });
-    const b = await runPipeline(request('ctl-1'), { llm: second, sandbox: fakeProvider(env2), store, prompts, logger });
+    const b = await runPipeline(request('ctl-1'), {
+      llm: second,
+      sandbox: fakeProvider(env2),
+      store,
+      prompts,
+      logger,
+    });
     expect(second.count()).toBe(0);
     expect(env2.runs).toHaveLength(0);
     expect(b.outcome).toBe('selected');
@@ -93,13 +115,33 @@ describe('pipeline run control', () => {
     );
     const provider = fakeProvider(env);
     await expect(
-      runPipeline(request('ctl-3'), { llm: new ScriptedLlm({ rules }), sandbox: provider, store: new MemoryRunStore(), prompts, logger }, controller.signal),
+      runPipeline(
+        request('ctl-3'),
+        {
+          llm: new ScriptedLlm({ rules }),
+          sandbox: provider,
+          store: new MemoryRunStore(),
+          prompts,
+          logger,
+        },
+        controller.signal,
+      ),
     ).rejects.toMatchObject({ code: 'CANCELLED' });
     expect(env.disposed).toBe(true);
 
     const before = fakeProvider(clampEnv());
     await expect(
-      runPipeline(request('ctl-4'), { llm: new ScriptedLlm({ rules }), sandbox: before, store: new MemoryRunStore(), prompts, logger }, AbortSignal.abort()),
+      runPipeline(
+        request('ctl-4'),
+        {
+          llm: new ScriptedLlm({ rules }),
+          sandbox: before,
+          store: new MemoryRunStore(),
+          prompts,
+          logger,
+        },
+        AbortSignal.abort(),
+      ),
     ).rejects.toMatchObject({ code: 'CANCELLED' });
     expect(before.prepared).toBe(0);
   });

@@ -4,7 +4,9 @@ import { DEFAULT_CONFIG } from '../../../src/config/repo-config.js';
 import type { Environment, ExecRequest, ExecResult } from '../../../src/sandbox/types.js';
 
 /** A fake environment: the exit code is a pure function of (script, patch). */
-function fakeEnv(decide: (script: string, patch: string | undefined) => number): Environment & { requests: ExecRequest[] } {
+function fakeEnv(
+  decide: (script: string, patch: string | undefined) => number,
+): Environment & { requests: ExecRequest[] } {
   const requests: ExecRequest[] = [];
   return {
     id: 'fake',
@@ -70,13 +72,20 @@ describe('matrix', () => {
     ]);
     expect(shortlist).toEqual([0, 1, 2]);
     expect(dropped).toEqual([{ sampleIndex: 4, reason: 'empty diff' }]);
-    expect(result.evidence[0]).toEqual({ testId: 0, edited: expect.objectContaining({ exitCode: 0 }) });
+    expect(result.evidence[0]).toEqual({
+      testId: 0,
+      edited: expect.objectContaining({ exitCode: 0 }),
+    });
     expect(result.evidence[2]).toBeUndefined();
   });
 
   it('treats zero candidates as a normal outcome', async () => {
     const env = fakeEnv(() => 2);
-    const result = await runEvaluation([{ sampleIndex: 0, test: 'repro' }], { env, config: DEFAULT_CONFIG, formatOutput: (r) => r.combined });
+    const result = await runEvaluation([{ sampleIndex: 0, test: 'repro' }], {
+      env,
+      config: DEFAULT_CONFIG,
+      formatOutput: (r) => r.combined,
+    });
     expect(result.report.candidates).toEqual([]);
     expect(result.report.shortlist).toEqual([]);
     expect(result.report.tests).toHaveLength(1);
@@ -88,7 +97,12 @@ describe('matrix', () => {
     const controller = new AbortController();
     controller.abort();
     await expect(
-      runEvaluation([{ sampleIndex: 0, test: 'x', diff: good }], { env, config: DEFAULT_CONFIG, formatOutput: (r) => r.combined, signal: controller.signal }),
+      runEvaluation([{ sampleIndex: 0, test: 'x', diff: good }], {
+        env,
+        config: DEFAULT_CONFIG,
+        formatOutput: (r) => r.combined,
+        signal: controller.signal,
+      }),
     ).rejects.toMatchObject({ code: 'CANCELLED' });
   });
 });

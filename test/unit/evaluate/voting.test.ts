@@ -1,10 +1,33 @@
 import { describe, it, expect } from 'vitest';
-import { collectCandidates, findEvidenceTests, tallyVotes } from '../../../src/pipeline/evaluate/voting.js';
+import {
+  collectCandidates,
+  findEvidenceTests,
+  tallyVotes,
+} from '../../../src/pipeline/evaluate/voting.js';
 import { getShortlist, hasClearWinner } from '../../../src/pipeline/evaluate/shortlist.js';
 import { getDiffFileStats } from '../../../src/pipeline/evaluate/diff-stats.js';
 
-const diffA = ['diff --git a/m.py b/m.py', '--- a/m.py', '+++ b/m.py', '@@ -1,2 +1,2 @@', '-x = 1', '+x = 2', ' y = 3', ''].join('\n');
-const diffB = ['diff --git a/m.py b/m.py', '--- a/m.py', '+++ b/m.py', '@@ -1,2 +1,3 @@', '-x = 1', '+x = 2', '+z = 4', ' y = 3', ''].join('\n');
+const diffA = [
+  'diff --git a/m.py b/m.py',
+  '--- a/m.py',
+  '+++ b/m.py',
+  '@@ -1,2 +1,2 @@',
+  '-x = 1',
+  '+x = 2',
+  ' y = 3',
+  '',
+].join('\n');
+const diffB = [
+  'diff --git a/m.py b/m.py',
+  '--- a/m.py',
+  '+++ b/m.py',
+  '@@ -1,2 +1,3 @@',
+  '-x = 1',
+  '+x = 2',
+  '+z = 4',
+  ' y = 3',
+  '',
+].join('\n');
 
 describe('voting', () => {
   it('keeps every test, merges identical diffs and drops empty or single-line diffs', () => {
@@ -36,7 +59,14 @@ describe('voting', () => {
       { id: 0, sampleIndices: [0], diff: diffA },
       { id: 1, sampleIndices: [1], diff: diffB },
     ];
-    const records = tallyVotes(candidates, [[0, 0, 1], [0, 137, 0]], [0, 2, 1]);
+    const records = tallyVotes(
+      candidates,
+      [
+        [0, 0, 1],
+        [0, 137, 0],
+      ],
+      [0, 2, 1],
+    );
     expect(records.map((r) => r.votes)).toEqual([2, 2]);
     expect(records[0]?.hasEvidence).toBe(true);
     expect(records[1]?.hasEvidence).toBe(true);

@@ -23,15 +23,37 @@ const cand = (id: number, votes: number): CandidateRecord => ({
   hasEvidence: true,
 });
 const evaluation = (candidates: CandidateRecord[]): EvaluationResult => ({
-  report: { tests: [], candidates, dropped: [], shortlist: candidates.map((c) => c.id), executions: 0 },
+  report: {
+    tests: [],
+    candidates,
+    dropped: [],
+    shortlist: candidates.map((c) => c.id),
+    executions: 0,
+  },
   evidence: {},
 });
 
-function setup(overrides: Record<string, unknown> = {}, rules = [] as ConstructorParameters<typeof ScriptedLlm>[0]['rules']) {
+function setup(
+  overrides: Record<string, unknown> = {},
+  rules = [] as ConstructorParameters<typeof ScriptedLlm>[0]['rules'],
+) {
   const config = repoConfigSchema.parse(overrides);
-  const request: RunRequest = { runId: 'r', repo: 'fixtures/js-clamp', issue: jsIssue, snapshot: { dir: JS_CLAMP_DIR, repo: 'x', commit: 'c' }, config };
+  const request: RunRequest = {
+    runId: 'r',
+    repo: 'fixtures/js-clamp',
+    issue: jsIssue,
+    snapshot: { dir: JS_CLAMP_DIR, repo: 'x', commit: 'c' },
+    config,
+  };
   const llm = new ScriptedLlm({ rules });
-  const deps = { llm, env: new FakeEnvironment(), prompts: loadPrompts(), store: new MemoryRunStore(), runId: 'r', config };
+  const deps = {
+    llm,
+    env: new FakeEnvironment(),
+    prompts: loadPrompts(),
+    store: new MemoryRunStore(),
+    runId: 'r',
+    config,
+  };
   return { request, llm, deps };
 }
 
@@ -51,16 +73,36 @@ describe('choose-candidate', () => {
   it('skips the model for a strict vote winner only when configured', async () => {
     const tied = evaluation([cand(0, 3), cand(1, 2)]);
     const on = setup({ skipSelectionOnClearWinner: true });
-    expect(await chooseCandidate(on.request, tied, new Map(), on.deps)).toMatchObject({ method: 'clear-winner', chosenCandidateId: 0 });
+    expect(await chooseCandidate(on.request, tied, new Map(), on.deps)).toMatchObject({
+      method: 'clear-winner',
+      chosenCandidateId: 0,
+    });
     const off = setup({}, [{ key: 'selection/t0', reply: replies.choose(1, 'Smaller.') }]);
-    expect(await chooseCandidate(off.request, tied, new Map(), off.deps)).toMatchObject({ method: 'model', chosenCandidateId: 1 });
-    const tie = setup({ skipSelectionOnClearWinner: true }, [{ key: 'selection/t0', reply: replies.choose(0, 'Same.') }]);
-    expect(await chooseCandidate(tie.request, evaluation([cand(0, 2), cand(1, 2)]), new Map(), tie.deps)).toMatchObject({ method: 'model' });
+    expect(await chooseCandidate(off.request, tied, new Map(), off.deps)).toMatchObject({
+      method: 'model',
+      chosenCandidateId: 1,
+    });
+    const tie = setup({ skipSelectionOnClearWinner: true }, [
+      { key: 'selection/t0', reply: replies.choose(0, 'Same.') },
+    ]);
+    expect(
+      await chooseCandidate(tie.request, evaluation([cand(0, 2), cand(1, 2)]), new Map(), tie.deps),
+    ).toMatchObject({ method: 'model' });
   });
 
   it('shows the original files and the test of the sample behind candidate 0', async () => {
-    const { request, llm, deps } = setup({}, [{ key: 'selection/t0', reply: replies.choose(0, 'ok') }]);
-    await chooseCandidate(request, evaluation([cand(0, 2), cand(1, 1)]), new Map([[10, 'EXAMPLE TEST BODY'], [11, 'OTHER SAMPLE TEST']]), deps);
+    const { request, llm, deps } = setup({}, [
+      { key: 'selection/t0', reply: replies.choose(0, 'ok') },
+    ]);
+    await chooseCandidate(
+      request,
+      evaluation([cand(0, 2), cand(1, 1)]),
+      new Map([
+        [10, 'EXAMPLE TEST BODY'],
+        [11, 'OTHER SAMPLE TEST'],
+      ]),
+      deps,
+    );
     const first = llm.calls[0]?.messages[0]?.content ?? '';
     expect(first).toContain('<file path="src/clamp.js">');
     expect(first).toContain('function clamp(value, min, max)');

@@ -1,10 +1,20 @@
 import { describe, it, expect } from 'vitest';
 import { decideOutcome, getSelectedEdit } from '../../../src/pipeline/report.js';
-import { renderOriginalFiles, renderSelectionResults, getTouchedPaths } from '../../../src/pipeline/select/render-selection.js';
+import {
+  renderOriginalFiles,
+  renderSelectionResults,
+  getTouchedPaths,
+} from '../../../src/pipeline/select/render-selection.js';
 import type { EvaluationResult } from '../../../src/pipeline/evaluate/matrix.js';
 import type { CandidateRecord, ExecSummary } from '../../../src/pipeline/types.js';
 
-const run = (exitCode: number, output = ''): ExecSummary => ({ exitCode, timedOut: false, truncated: false, durationMs: 1, output });
+const run = (exitCode: number, output = ''): ExecSummary => ({
+  exitCode,
+  timedOut: false,
+  truncated: false,
+  durationMs: 1,
+  output,
+});
 const cand = (id: number, hasEvidence: boolean): CandidateRecord => ({
   id,
   sampleIndices: [id],
@@ -23,19 +33,34 @@ const evaluation = (candidates: CandidateRecord[]): EvaluationResult => ({
     shortlist: candidates.map((c) => c.id),
     executions: 0,
   },
-  evidence: Object.fromEntries(candidates.filter((c) => c.hasEvidence).map((c) => [c.id, { testId: 0, edited: run(0, 'fixed') }])),
+  evidence: Object.fromEntries(
+    candidates
+      .filter((c) => c.hasEvidence)
+      .map((c) => [c.id, { testId: 0, edited: run(0, 'fixed') }]),
+  ),
 });
-const chose = (id: number) => ({ method: 'model' as const, chosenCandidateId: id, calls: 1, tests: [] });
+const chose = (id: number) => ({
+  method: 'model' as const,
+  chosenCandidateId: id,
+  calls: 1,
+  tests: [],
+});
 
 describe('report', () => {
   it('selects only a chosen candidate that has evidence', () => {
     const ev = evaluation([cand(0, true), cand(1, false)]);
     const selected = decideOutcome(ev, chose(0));
     expect(selected.outcome).toBe('selected');
-    expect(selected.selected?.evidence).toEqual({ testId: 0, script: 'repro', original: run(2, 'bug'), edited: run(0, 'fixed') });
+    expect(selected.selected?.evidence).toEqual({
+      testId: 0,
+      script: 'repro',
+      original: run(2, 'bug'),
+      edited: run(0, 'fixed'),
+    });
     expect(decideOutcome(ev, chose(1))).toEqual({
       outcome: 'abstained',
-      outcomeReason: 'the selected candidate passes no generated test that fails on the original code',
+      outcomeReason:
+        'the selected candidate passes no generated test that fails on the original code',
     });
     expect(decideOutcome(evaluation([cand(0, false)]), chose(0)).outcomeReason).toBe(
       'no candidate passed a generated test that fails on the original code',
@@ -43,7 +68,10 @@ describe('report', () => {
   });
 
   it('abstains with a reason when there are no candidates', () => {
-    expect(decideOutcome(evaluation([]), undefined)).toEqual({ outcome: 'abstained', outcomeReason: 'no sample produced an edit' });
+    expect(decideOutcome(evaluation([]), undefined)).toEqual({
+      outcome: 'abstained',
+      outcomeReason: 'no sample produced an edit',
+    });
     const dropped = evaluation([]);
     dropped.report.dropped.push({ sampleIndex: 0, reason: 'empty diff' });
     expect(decideOutcome(dropped, undefined).outcomeReason).toContain('1 empty or trivial');
@@ -62,12 +90,24 @@ describe('report', () => {
     expect(text).toContain('<file path="a.py">\nx = "<\\/file>"\n</file>');
     expect(text).toContain('<file path="big.py">\n(omitted: too large');
     expect(text).toContain('(does not exist in the original repository)');
-    expect(getTouchedPaths([cand(0, true), cand(0, false), cand(1, true)])).toEqual(['f0.py', 'f1.py']);
+    expect(getTouchedPaths([cand(0, true), cand(0, false), cand(1, true)])).toEqual([
+      'f0.py',
+      'f1.py',
+    ]);
   });
 
   it('summarises selection results with failing-to-apply candidates', () => {
-    const text = renderSelectionResults(run(2, 'orig'), [run(0, 'ok'), { ...run(1), patchError: 'conflict' }, { ...run(137), timedOut: true }]);
-    expect(text.split('\n').slice(0, 4)).toEqual(['original: exit 2', 'candidate 0: exit 0', 'candidate 1: did not apply', 'candidate 2: exit 137 (timed out)']);
+    const text = renderSelectionResults(run(2, 'orig'), [
+      run(0, 'ok'),
+      { ...run(1), patchError: 'conflict' },
+      { ...run(137), timedOut: true },
+    ]);
+    expect(text.split('\n').slice(0, 4)).toEqual([
+      'original: exit 2',
+      'candidate 0: exit 0',
+      'candidate 1: did not apply',
+      'candidate 2: exit 137 (timed out)',
+    ]);
     expect(text).toContain('did not apply to the repository (counts as failing): conflict');
   });
 });

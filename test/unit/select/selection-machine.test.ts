@@ -1,5 +1,8 @@
 import { describe, it, expect } from 'vitest';
-import { runSelection, type SelectionInput } from '../../../src/pipeline/select/selection-machine.js';
+import {
+  runSelection,
+  type SelectionInput,
+} from '../../../src/pipeline/select/selection-machine.js';
 import { ScriptedLlm, type ScriptedRule } from '../../../src/llm/scripted.js';
 import { MemoryRunStore } from '../../../src/store/memory-run-store.js';
 import { loadPrompts } from '../../../src/llm/prompts.js';
@@ -8,7 +11,9 @@ import { repoConfigSchema } from '../../../src/config/repo-config.js';
 import { CodemonkeysError } from '../../../src/errors.js';
 import type { Environment, ExecRequest, ExecResult } from '../../../src/sandbox/types.js';
 
-const selectionSpecs = Object.fromEntries(Object.entries(PROMPT_SPECS).filter(([name]) => name.startsWith('selection.')));
+const selectionSpecs = Object.fromEntries(
+  Object.entries(PROMPT_SPECS).filter(([name]) => name.startsWith('selection.')),
+);
 const prompts = loadPrompts(undefined, selectionSpecs);
 const config = repoConfigSchema.parse({ maxAttempts: 4 });
 
@@ -22,7 +27,8 @@ function fakeEnv(): Environment & { requests: ExecRequest[] } {
     async run(request): Promise<ExecResult> {
       requests.push(request);
       const base = { stdout: '', stderr: '', timedOut: false, truncated: false, durationMs: 1 };
-      if (request.patch === 'BROKEN') return { ...base, exitCode: 1, combined: '', patchError: 'hunk 1 failed' };
+      if (request.patch === 'BROKEN')
+        return { ...base, exitCode: 1, combined: '', patchError: 'hunk 1 failed' };
       const exitCode = request.patch === undefined ? 2 : request.patch === 'GOOD' ? 0 : 2;
       return { ...base, exitCode, combined: `exit ${exitCode}` };
     },
@@ -52,10 +58,18 @@ describe('selection-machine', () => {
   it('runs each test on the original and every candidate, then returns the chosen candidate with reasoning', async () => {
     const { llm, env, d } = deps([
       { key: 'selection/t0', reply: 'Let me check.\n<test>import sys; sys.exit(2)</test>' },
-      { key: 'selection/t1', reply: 'Only candidate 1 passes.\n<chosen_candidate_fix_id>1</chosen_candidate_fix_id>' },
+      {
+        key: 'selection/t1',
+        reply: 'Only candidate 1 passes.\n<chosen_candidate_fix_id>1</chosen_candidate_fix_id>',
+      },
     ]);
     const report = await runSelection(input, d);
-    expect(report).toMatchObject({ method: 'model', chosenCandidateId: 1, reasoning: 'Only candidate 1 passes.', calls: 2 });
+    expect(report).toMatchObject({
+      method: 'model',
+      chosenCandidateId: 1,
+      reasoning: 'Only candidate 1 passes.',
+      calls: 2,
+    });
     expect(env.requests).toHaveLength(4);
     expect(report.tests).toHaveLength(1);
     expect(report.tests[0]?.original.exitCode).toBe(2);
@@ -73,7 +87,10 @@ describe('selection-machine', () => {
 
   it('re-asks after a malformed reply and an out-of-range id, each costing an attempt', async () => {
     const { llm, d } = deps([
-      { key: 'selection/t0', reply: 'Hmm <chosen_candidate_fix_id>0</chosen_candidate_fix_id> <test>x</test>' },
+      {
+        key: 'selection/t0',
+        reply: 'Hmm <chosen_candidate_fix_id>0</chosen_candidate_fix_id> <test>x</test>',
+      },
       { key: 'selection/t1', reply: 'Pick <chosen_candidate_fix_id>9</chosen_candidate_fix_id>' },
       { key: 'selection/t2', reply: 'Zero. <chosen_candidate_fix_id>0</chosen_candidate_fix_id>' },
     ]);
@@ -106,12 +123,17 @@ describe('selection-machine', () => {
     const controller = new AbortController();
     controller.abort();
     const again = deps([{ stage: 'selection', reply: '<test>t</test>' }]);
-    await expect(runSelection(input, { ...again.d, signal: controller.signal })).rejects.toMatchObject({ code: 'CANCELLED' });
+    await expect(
+      runSelection(input, { ...again.d, signal: controller.signal }),
+    ).rejects.toMatchObject({ code: 'CANCELLED' });
   });
 
   it('resumes from its checkpoint without asking the model again', async () => {
     const store = new MemoryRunStore();
-    const first = deps([{ key: 'selection/t0', reply: 'ok <chosen_candidate_fix_id>2</chosen_candidate_fix_id>' }], store);
+    const first = deps(
+      [{ key: 'selection/t0', reply: 'ok <chosen_candidate_fix_id>2</chosen_candidate_fix_id>' }],
+      store,
+    );
     await runSelection(input, first.d);
     const second = deps([], store);
     const report = await runSelection(input, second.d);
