@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import type { Duplex } from 'node:stream';
 import type Docker from 'dockerode';
 import { CodemonkeysError, throwIfAborted } from '../errors.js';
-import { runDockerExec } from './docker-exec.js';
+import { type ArmedContainer, runArmedContainer } from './docker-attach-run.js';
 import {
   type DockerContext,
   SANDBOX_USER,
@@ -10,20 +11,23 @@ import {
   killContainer,
   removeContainer,
 } from './docker-context.js';
-import { NONCE_PATH, PATCH_PATH, buildExecArchive } from './exec-files.js';
+import { ARGV_PATH, NONCE_PATH, PATCH_PATH, TIMEOUT_PATH, buildExecArchive } from './exec-files.js';
 import { getResourceLabels } from './labels.js';
 import { buildExecResult } from './exec-result.js';
 import { type Semaphore, cancelled } from './semaphore.js';
 import type { Environment, EnvironmentSpec, ExecRequest, ExecResult } from './types.js';
 
 /**
- * One exec per execution: unpack the request's files from stdin, apply the patch if any (`git
+ * The main process of every execution container (bash, for `mapfile`). It blocks until the host
+ * writes a tar to stdin, unpacks the files and control files, applies the patch if any (`git
  * apply`, then `patch --fuzz=5`), then `exec timeout -s KILL <secs> argv...` in the scratch dir.
- * A patch failure is reported as a first stdout line holding a per-execution nonce the script
- * never sees (it is read from a file and deleted before the script starts), so it cannot be forged.
+ * Argv travels NUL-separated, never through a shell string. A patch failure is reported as a first
+ * stdout line holding a per-execution nonce the script never sees (read then deleted before it
+ * starts), so a script cannot forge one.
  */
 const DRIVER_SCRIPT = `tar -x -m -f - -C / 2>/tmp/codemonkeys-tar.err || { cat /tmp/codemonkeys-tar.err >&2; exit 125; }
-nonce=$(cat ${NONCE_PATH}); rm -f ${NONCE_PATH} /tmp/codemonkeys-tar.err
+read -r nonce < ${NONCE_PATH}; read -r secs < ${TIMEOUT_PATH}; mapfile -d '' -t args < ${ARGV_PATH}
+rm -f ${NONCE_PATH} ${TIMEOUT_PATH} ${ARGV_PATH} /tmp/codemonkeys-tar.err
 if [ -f ${PATCH_PATH} ]; then
   cd "$CODEMONKEYS_WORKDIR" || exit 125
   if ! git apply --whitespace=nowarn ${PATCH_PATH} 2>/tmp/codemonkeys-git.err; then
@@ -34,7 +38,8 @@ if [ -f ${PATCH_PATH} ]; then
   rm -f ${PATCH_PATH} /tmp/codemonkeys-git.err /tmp/codemonkeys-patch.out
   cd "$CODEMONKEYS_SCRATCH" || exit 125
 fi
-exec timeout -s KILL "$@"`;
+unset nonce
+exec timeout -s KILL "$secs" "\${args[@]}" </dev/null`;
 
 export interface DockerEnvironmentOptions {
   /** Pre-started containers kept ready (each still used for exactly one execution). */
@@ -56,7 +61,7 @@ export class DockerEnvironment implements Environment {
   readonly id = `env-${randomUUID().slice(0, 12)}`;
   readonly scratchDir = SCRATCH_DIR;
   readonly workdir: string;
-  private readonly ready: Docker.Container[] = [];
+  private readonly ready: ArmedContainer[] = [];
   private creating = 0;
   private readonly background = new Set<Promise<void>>();
   private readonly live = new Set<Docker.Container>();
@@ -76,25 +81,23 @@ export class DockerEnvironment implements Environment {
   async run(request: ExecRequest): Promise<ExecResult> {
     if (this.disposed) throw new CodemonkeysError('SANDBOX_ERROR', 'This sandbox environment was disposed.');
     const release = await this.semaphore.acquire(request.signal);
-    let container: Docker.Container | undefined;
+    let armed: ArmedContainer | undefined;
     try {
       throwIfAborted(request.signal);
       const nonce = randomUUID();
-      const archive = await buildExecArchive(this.scratchDir, request.files, request.patch, nonce);
-      container = await this.take();
-      throwIfAborted(request.signal);
       const seconds = (request.timeoutMs / 1000).toFixed(3);
+      const input = await buildExecArchive(this.scratchDir, request.files, request.patch, { nonce, argv: request.argv, timeoutSeconds: seconds });
+      armed = await this.take();
+      const { container } = armed;
+      throwIfAborted(request.signal);
       const patchBudget = request.patch === undefined ? 0 : 60_000;
-      const outcome = await runDockerExec(container, {
-        cmd: ['sh', '-c', DRIVER_SCRIPT, 'sandbox-driver', seconds, ...request.argv],
-        user: SANDBOX_USER,
-        workingDir: this.scratchDir,
-        stdin: archive,
+      const outcome = await runArmedContainer(armed, {
+        input,
         capBytes: request.outputCapBytes,
         hardLimitBytes: Math.max(this.options.hardOutputLimitBytes, request.outputCapBytes * 4),
         deadlineMs: request.timeoutMs + this.options.deadlineGraceMs + patchBudget,
         ...(request.signal ? { signal: request.signal } : {}),
-        kill: () => killContainer(container as Docker.Container),
+        kill: () => killContainer(container),
       });
       if (outcome.stoppedBy === 'abort') throw cancelled(request.signal);
       const stdout = outcome.output.stdout.toString();
@@ -105,23 +108,27 @@ export class DockerEnvironment implements Environment {
       return buildExecResult(outcome, request.timeoutMs);
     } finally {
       release();
-      if (container) this.discard(container);
+      if (armed) this.discard(armed);
       this.refill();
     }
   }
 
   /** A never-used started container: from the pool if one is ready, else created now. */
-  private async take(): Promise<Docker.Container> {
-    const pooled = this.ready.shift();
+  private async take(): Promise<ArmedContainer> {
+    let pooled = this.ready.shift();
+    while (pooled && (pooled.stream.readableEnded || pooled.stream.destroyed)) {
+      this.discard(pooled);
+      pooled = this.ready.shift();
+    }
     this.refill();
-    return pooled ?? (await this.createStarted());
+    return pooled ?? (await this.createArmed());
   }
 
   private refill(): void {
     if (this.disposed || this.poolFailures >= 3) return;
     while (this.ready.length + this.creating < this.options.poolSize) {
       this.creating += 1;
-      const task = this.createStarted()
+      const task = this.createArmed()
         .then((container) => {
           if (this.disposed) this.discard(container);
           else this.ready.push(container);
@@ -138,12 +145,18 @@ export class DockerEnvironment implements Environment {
     }
   }
 
-  private async createStarted(): Promise<Docker.Container> {
+  private async createArmed(): Promise<ArmedContainer> {
     const bytes = this.spec.memoryMb * 1024 * 1024;
     const container = await this.ctx.docker.createContainer({
       Image: this.image,
-      Cmd: ['sleep', 'infinity'],
+      Cmd: ['bash', '-c', DRIVER_SCRIPT],
       User: SANDBOX_USER,
+      OpenStdin: true,
+      StdinOnce: true,
+      AttachStdin: true,
+      AttachStdout: true,
+      AttachStderr: true,
+      Tty: false,
       WorkingDir: this.scratchDir,
       Env: getSandboxEnv(this.workdir),
       Hostname: 'sandbox',
@@ -164,17 +177,20 @@ export class DockerEnvironment implements Environment {
       },
     });
     this.live.add(container);
+    let stream: Duplex | undefined;
     try {
+      stream = (await container.attach({ stream: true, hijack: true, stdin: true, stdout: true, stderr: true })) as Duplex;
       await container.start();
     } catch (error) {
-      this.discard(container);
+      this.discard({ container, ...(stream ? { stream } : {}) });
       throw new CodemonkeysError('SANDBOX_UNAVAILABLE', 'A sandbox container failed to start.', { cause: error });
     }
-    return container;
+    return { container, stream };
   }
 
   /** Removes a used container off the critical path. */
-  private discard(container: Docker.Container): void {
+  private discard({ container, stream }: { container: Docker.Container; stream?: Duplex }): void {
+    stream?.destroy();
     this.track(
       removeContainer(this.ctx, container).finally(() => {
         this.live.delete(container);
@@ -190,8 +206,8 @@ export class DockerEnvironment implements Environment {
   async dispose(): Promise<void> {
     if (!this.disposed) this.options.onDispose?.(this);
     this.disposed = true;
-    for (const container of this.ready.splice(0)) this.discard(container);
-    for (const container of this.live) this.discard(container);
+    for (const armed of this.ready.splice(0)) this.discard(armed);
+    for (const container of this.live) this.discard({ container });
     while (this.background.size > 0) await Promise.allSettled([...this.background]);
   }
 }

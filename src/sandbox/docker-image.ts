@@ -18,6 +18,11 @@ import type { EnvironmentSpec, PrepareOptions, RepoSnapshot } from './types.js';
 
 const OUTPUT_TAIL_CHARS = 4_000;
 
+/** Tools every execution relies on (the driver is bash; patches need git or patch). */
+const REQUIRED_TOOLS_CHECK = `missing=""
+for tool in bash tar git patch timeout sleep; do command -v "$tool" >/dev/null 2>&1 || missing="$missing $tool"; done
+if [ -n "$missing" ]; then echo "the sandbox image lacks:$missing (install them in the image or in setup)"; exit 1; fi`;
+
 export interface RunImage {
   name: string;
   key: string;
@@ -70,6 +75,7 @@ export async function ensureRunImage(
   try {
     await container.start();
     await step(ctx, container, spec, 'prepare directories', ['sh', '-c', 'mkdir -p "$1" "$2" "$3" && chown 1000:1000 "$1" "$2" "$3"', 'sh', spec.workdir, SCRATCH_DIR, SANDBOX_HOME], '0:0', '/', 60_000, options.signal);
+    await step(ctx, container, spec, 'check required tools', ['sh', '-c', REQUIRED_TOOLS_CHECK], SANDBOX_USER, '/', 60_000, options.signal);
     await container.putArchive(packSnapshot(snapshot.dir), { path: spec.workdir });
     throwIfAborted(options.signal);
     await step(ctx, container, spec, 'git base state', ['sh', '-c', GIT_BASE_SCRIPT], SANDBOX_USER, spec.workdir, 300_000, options.signal);

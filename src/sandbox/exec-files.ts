@@ -4,8 +4,16 @@ import { CodemonkeysError } from '../errors.js';
 
 /** Where a patch is staged inside the sandbox, outside the scratch directory and the repository. */
 export const PATCH_PATH = '/tmp/codemonkeys-patch.diff';
-/** A per-execution secret the driver reads and deletes before the script starts. */
+/** Control files the driver reads and deletes before the script starts (the nonce is a per-execution secret). */
 export const NONCE_PATH = '/tmp/codemonkeys-nonce';
+export const ARGV_PATH = '/tmp/codemonkeys-argv';
+export const TIMEOUT_PATH = '/tmp/codemonkeys-timeout';
+
+export interface DriverControl {
+  nonce: string;
+  argv: string[];
+  timeoutSeconds: string;
+}
 
 /**
  * Checks a relative file name from an ExecRequest: no absolute paths, no `..`, no empty parts.
@@ -32,7 +40,7 @@ export async function buildExecArchive(
   scratchDir: string,
   files: Record<string, string>,
   patch: string | undefined,
-  nonce?: string,
+  control?: DriverControl,
 ): Promise<Buffer> {
   const pack = tar.pack();
   const chunks: Buffer[] = [];
@@ -57,7 +65,14 @@ export async function buildExecArchive(
     pack.entry({ name: posix.join(root, rel), mode: 0o755, ...owner }, content);
   }
   if (patch !== undefined) pack.entry({ name: PATCH_PATH.slice(1), mode: 0o644, ...owner }, patch);
-  if (nonce !== undefined) pack.entry({ name: NONCE_PATH.slice(1), mode: 0o600, ...owner }, nonce);
+  if (control !== undefined) {
+    if (control.argv.length === 0 || control.argv.some((arg) => arg.includes('\0'))) {
+      throw new CodemonkeysError('SANDBOX_ERROR', 'argv must be non-empty and free of NUL characters.');
+    }
+    pack.entry({ name: NONCE_PATH.slice(1), mode: 0o600, ...owner }, `${control.nonce}\n`);
+    pack.entry({ name: TIMEOUT_PATH.slice(1), mode: 0o600, ...owner }, `${control.timeoutSeconds}\n`);
+    pack.entry({ name: ARGV_PATH.slice(1), mode: 0o600, ...owner }, control.argv.map((arg) => `${arg}\0`).join(''));
+  }
   pack.finalize();
   await done;
   return Buffer.concat(chunks);

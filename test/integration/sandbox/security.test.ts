@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Environment, ExecResult, RepoSnapshot, SandboxProvider } from '../../../src/sandbox/types.js';
-import { createTestProvider, disposeAndCount, makeFixtureRepo, makeSpec, py, removeDir } from './helpers.js';
+import { GOOD_PATCH, createTestProvider, disposeAndCount, makeFixtureRepo, makeSpec, py, removeDir } from './helpers.js';
 
 const FAKE_SECRET = `ghp_fakesecret_${randomUUID().replace(/-/g, '')}`;
 const label = `security-${randomUUID().slice(0, 8)}`;
@@ -219,6 +219,18 @@ print("sleepers", found)
 `),
     );
     expect(second.stdout).toBe('sleepers []\n');
+  });
+
+  it('cannot see the driver control files nor forge a patch failure', async () => {
+    const result = await env.run(
+      py(`import os
+print("control files", sorted(f for f in os.listdir("/tmp") if f.startswith("codemonkeys")))
+exit(1)
+`, { patch: GOOD_PATCH }),
+    );
+    expect(result.patchError).toBeUndefined();
+    expect(result.exitCode).toBe(1);
+    expect(result.stdout).toBe('control files []\n');
   });
 
   it('leaves nothing behind once closed', async () => {
