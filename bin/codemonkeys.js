@@ -6,7 +6,9 @@ import { fileURLToPath } from 'node:url';
 
 const cli = fileURLToPath(new URL('../src/bin/cli.ts', import.meta.url));
 const tsx = import.meta.resolve('tsx');
-const child = spawn(process.execPath, ['--import', tsx, cli, ...process.argv.slice(2)], { stdio: 'inherit' });
+const child = spawn(process.execPath, ['--import', tsx, cli, ...process.argv.slice(2)], {
+  stdio: 'inherit',
+});
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
 child.on('exit', (code, signal) => {
   if (signal) process.kill(process.pid, signal);

@@ -34,7 +34,11 @@ function sandboxKindFrom(value: string | undefined): 'docker' | 'local' {
 }
 
 /** Per-run sandbox provider, sized by the repository's `sandbox.concurrency`. */
-export function createRunSandbox(kind: 'docker' | 'local', config: RepoConfig, logger: Logger): SandboxProvider {
+export function createRunSandbox(
+  kind: 'docker' | 'local',
+  config: RepoConfig,
+  logger: Logger,
+): SandboxProvider {
   return createSandboxProvider({
     kind,
     concurrency: config.sandbox.concurrency,
@@ -98,7 +102,10 @@ export function createCliDeps(options: CliDepsOptions): CliDeps {
       apiKey: requireApiKey(options.anthropicApiKey),
       ...(options.anthropicBaseUrl === undefined ? {} : { baseURL: options.anthropicBaseUrl }),
     });
-  const redis = options.redisUrl === undefined ? undefined : new Redis(options.redisUrl, { maxRetriesPerRequest: 3 });
+  const redis =
+    options.redisUrl === undefined
+      ? undefined
+      : new Redis(options.redisUrl, { maxRetriesPerRequest: 3 });
   const store: RunStore = redis === undefined ? new MemoryRunStore() : new RedisRunStore({ redis });
   return {
     llm,

@@ -61,36 +61,53 @@ async function solve(args: string[]): Promise<number> {
     },
     strict: true,
   });
-  if (values['issue-file'] === undefined && values.issue === undefined) throw usageError('give --issue-file <file> or --issue <owner/repo#n>.');
-  if (values['issue-file'] !== undefined && values.issue !== undefined) throw usageError('give either --issue-file or --issue, not both.');
-  if (values.issue === undefined && values.repo === undefined) throw usageError('--repo <path> is required with --issue-file.');
-  if (values.sandbox !== 'docker' && values.sandbox !== 'local') throw usageError(`--sandbox must be docker or local, got "${values.sandbox}".`);
+  if (values['issue-file'] === undefined && values.issue === undefined)
+    throw usageError('give --issue-file <file> or --issue <owner/repo#n>.');
+  if (values['issue-file'] !== undefined && values.issue !== undefined)
+    throw usageError('give either --issue-file or --issue, not both.');
+  if (values.issue === undefined && values.repo === undefined)
+    throw usageError('--repo <path> is required with --issue-file.');
+  if (values.sandbox !== 'docker' && values.sandbox !== 'local')
+    throw usageError(`--sandbox must be docker or local, got "${values.sandbox}".`);
   let samples: number | undefined;
   if (values.samples !== undefined) {
     samples = Number(values.samples);
-    if (!Number.isInteger(samples) || samples < 1 || samples > 50) throw usageError('--samples must be a whole number from 1 to 50.');
+    if (!Number.isInteger(samples) || samples < 1 || samples > 50)
+      throw usageError('--samples must be a whole number from 1 to 50.');
   }
   const scripted = values.scripted ?? process.env.CODEMONKEYS_SCRIPTED_TRANSCRIPT;
-  if (scripted !== undefined && scripted !== 'demo') throw usageError(`unknown scripted transcript "${scripted}" (only "demo" exists).`);
+  if (scripted !== undefined && scripted !== 'demo')
+    throw usageError(`unknown scripted transcript "${scripted}" (only "demo" exists).`);
   const print = (line: string) => process.stderr.write(`${line}\n`);
   if (scripted !== undefined) print(`*** ${SCRIPTED_LABEL} ***`);
-  if (values.sandbox === 'local') print('*** WARNING: --sandbox local runs generated code as YOU, with network and file access. Development only. ***');
+  if (values.sandbox === 'local')
+    print(
+      '*** WARNING: --sandbox local runs generated code as YOU, with network and file access. Development only. ***',
+    );
 
   const issueRef = values.issue === undefined ? undefined : parseIssueRef(values.issue);
-  const issue = values['issue-file'] === undefined ? undefined : await readIssueFile(values['issue-file']);
+  const issue =
+    values['issue-file'] === undefined ? undefined : await readIssueFile(values['issue-file']);
   const token = process.env.GITHUB_TOKEN ?? process.env.GH_TOKEN;
-  if (issueRef !== undefined && (token === undefined || token === '')) throw usageError('--issue needs a GITHUB_TOKEN (or GH_TOKEN) in the environment.');
+  if (issueRef !== undefined && (token === undefined || token === ''))
+    throw usageError('--issue needs a GITHUB_TOKEN (or GH_TOKEN) in the environment.');
   if (values.repo !== undefined) await assertDirectory(values.repo);
   if (scripted === undefined && !process.env.ANTHROPIC_API_KEY) {
-    throw usageError('ANTHROPIC_API_KEY is not set: export your Anthropic API key (or try `npm run demo`, which needs none).');
+    throw usageError(
+      'ANTHROPIC_API_KEY is not set: export your Anthropic API key (or try `npm run demo`, which needs none).',
+    );
   }
   const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'warn' });
   const deps = createCliDeps({
     sandbox: values.sandbox,
     logger,
     ...(scripted === undefined ? {} : { llm: new ScriptedLlm({ rules: getDemoTranscript() }) }),
-    ...(process.env.ANTHROPIC_API_KEY === undefined ? {} : { anthropicApiKey: process.env.ANTHROPIC_API_KEY }),
-    ...(process.env.ANTHROPIC_BASE_URL === undefined ? {} : { anthropicBaseUrl: process.env.ANTHROPIC_BASE_URL }),
+    ...(process.env.ANTHROPIC_API_KEY === undefined
+      ? {}
+      : { anthropicApiKey: process.env.ANTHROPIC_API_KEY }),
+    ...(process.env.ANTHROPIC_BASE_URL === undefined
+      ? {}
+      : { anthropicBaseUrl: process.env.ANTHROPIC_BASE_URL }),
     ...(values.redis === undefined ? {} : { redisUrl: values.redis }),
   });
   const controller = new AbortController();
@@ -107,27 +124,40 @@ async function solve(args: string[]): Promise<number> {
       ...(values.repo === undefined ? {} : { repoDir: values.repo }),
       ...(issue === undefined ? {} : { issue }),
       ...(issueRef === undefined ? {} : { issueRef }),
-      ...(issueRef === undefined || token === undefined ? {} : { octokit: createTokenOctokit({ token }) }),
+      ...(issueRef === undefined || token === undefined
+        ? {}
+        : { octokit: createTokenOctokit({ token }) }),
       outDir: values.out,
       deps,
       sandboxKind: values.sandbox,
       ...(samples === undefined ? {} : { samples }),
       ...(values.model === undefined ? {} : { model: values.model }),
       dryRun: values['dry-run'],
-      ...(scripted === undefined ? {} : { scriptedLabel: SCRIPTED_LABEL, configOverrides: { samples: DEMO_SAMPLES.length } }),
+      ...(scripted === undefined
+        ? {}
+        : { scriptedLabel: SCRIPTED_LABEL, configOverrides: { samples: DEMO_SAMPLES.length } }),
       logger,
       print,
       signal: controller.signal,
     });
     const { report, files } = result;
     print('');
-    print(`outcome: ${report.outcome}${report.outcomeReason === undefined ? '' : ` (${report.outcomeReason})`}`);
-    print(`cost: $${report.usage.total.usd.toFixed(4)} in ${report.usage.total.calls} model calls${scripted === undefined ? '' : ' (scripted: simulated)'}`);
+    print(
+      `outcome: ${report.outcome}${report.outcomeReason === undefined ? '' : ` (${report.outcomeReason})`}`,
+    );
+    print(
+      `cost: $${report.usage.total.usd.toFixed(4)} in ${report.usage.total.calls} model calls${scripted === undefined ? '' : ' (scripted: simulated)'}`,
+    );
     print(`patch:  ${files.patch}`);
     print(`pr.md:  ${files.prBody}`);
     print(`report: ${files.report}`);
-    if (result.pr !== undefined) print(`pull request: ${result.pr.url} (${result.pr.created ? 'opened' : 'updated'})`);
-    return report.outcome === 'selected' ? EXIT.selected : report.outcome === 'abstained' ? EXIT.abstained : EXIT.failed;
+    if (result.pr !== undefined)
+      print(`pull request: ${result.pr.url} (${result.pr.created ? 'opened' : 'updated'})`);
+    return report.outcome === 'selected'
+      ? EXIT.selected
+      : report.outcome === 'abstained'
+        ? EXIT.abstained
+        : EXIT.failed;
   } finally {
     process.off('SIGINT', onSigint);
     await deps.close();
@@ -135,7 +165,11 @@ async function solve(args: string[]): Promise<number> {
 }
 
 async function doctor(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { online: { type: 'boolean', default: false } }, strict: true });
+  const { values } = parseArgs({
+    args,
+    options: { online: { type: 'boolean', default: false } },
+    strict: true,
+  });
   const checks = await runDoctor({ env: process.env, online: values.online });
   process.stdout.write(`${formatDoctor(checks)}\n`);
   return checks.every((c) => c.ok || c.optional === true) ? 0 : 1;
@@ -161,8 +195,14 @@ export async function main(argv: string[]): Promise<number> {
     if (err.code === 'CONFIG_INVALID' || err.code === 'ENV_INVALID') {
       process.stderr.write(`error: ${err.message}\n`);
     } else {
-      const failure = getFailureMessage({ code: err.code, message: err.message, details: err.details });
-      process.stderr.write(`error (${err.code}): ${err.message}\n${failure.reason}\nwhat to do: ${failure.action.replace(/`\/codemonkeys retry`/g, 'run the command again')}\n`);
+      const failure = getFailureMessage({
+        code: err.code,
+        message: err.message,
+        details: err.details,
+      });
+      process.stderr.write(
+        `error (${err.code}): ${err.message}\n${failure.reason}\nwhat to do: ${failure.action.replace(/`\/codemonkeys retry`/g, 'run the command again')}\n`,
+      );
     }
     return EXIT.failed;
   }

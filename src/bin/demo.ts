@@ -9,7 +9,13 @@ import { DEFAULT_CONFIG } from '../config/repo-config.js';
 import { createCliDeps } from '../deps.js';
 import { readIssueFile } from '../delivery/issue-input.js';
 import { solveLocal } from '../delivery/solve-local.js';
-import { DEMO_ISSUE_FILE, DEMO_REPO_DIR, DEMO_SAMPLES, getDemoTranscript, SCRIPTED_LABEL } from '../demo/transcript.js';
+import {
+  DEMO_ISSUE_FILE,
+  DEMO_REPO_DIR,
+  DEMO_SAMPLES,
+  getDemoTranscript,
+  SCRIPTED_LABEL,
+} from '../demo/transcript.js';
 import { toCodemonkeysError } from '../errors.js';
 import { ScriptedLlm } from '../llm/scripted.js';
 import { createLogger } from '../logger.js';
@@ -21,7 +27,10 @@ const print = (line: string) => process.stdout.write(`${line}\n`);
 async function dockerAvailable(): Promise<string | undefined> {
   const docker = new Docker();
   try {
-    await Promise.race([docker.ping(), new Promise((_r, reject) => setTimeout(() => reject(new Error('timeout')), 3_000).unref())]);
+    await Promise.race([
+      docker.ping(),
+      new Promise((_r, reject) => setTimeout(() => reject(new Error('timeout')), 3_000).unref()),
+    ]);
   } catch {
     return 'the Docker engine is not reachable';
   }
@@ -44,12 +53,20 @@ async function main(): Promise<number> {
   const sandboxKind = missing === undefined ? 'docker' : 'local';
   if (missing !== undefined) {
     print('');
-    print(`!!! WARNING: ${missing}. Falling back to the LOCAL sandbox: the demo's generated code runs as you,`);
-    print('!!! with your network and files. It is the bundled demo code only, but never use --sandbox local for real issues.');
+    print(
+      `!!! WARNING: ${missing}. Falling back to the LOCAL sandbox: the demo's generated code runs as you,`,
+    );
+    print(
+      '!!! with your network and files. It is the bundled demo code only, but never use --sandbox local for real issues.',
+    );
     print('');
   }
   const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'error' });
-  const deps = createCliDeps({ sandbox: sandboxKind, logger, llm: new ScriptedLlm({ rules: getDemoTranscript() }) });
+  const deps = createCliDeps({
+    sandbox: sandboxKind,
+    logger,
+    llm: new ScriptedLlm({ rules: getDemoTranscript() }),
+  });
   const controller = new AbortController();
   setMaxListeners(1_000, controller.signal);
   process.once('SIGINT', () => controller.abort());
@@ -70,11 +87,15 @@ async function main(): Promise<number> {
     });
     const { report, files } = result;
     print('');
-    print(`outcome: ${report.outcome} in ${((Date.now() - started) / 1000).toFixed(1)} s (${sandboxKind} sandboxes, scripted model)`);
+    print(
+      `outcome: ${report.outcome} in ${((Date.now() - started) / 1000).toFixed(1)} s (${sandboxKind} sandboxes, scripted model)`,
+    );
     const evaluation = report.evaluation;
     if (evaluation !== undefined) {
       for (const c of evaluation.candidates) {
-        print(`  candidate C${c.id} from samples ${c.sampleIndices.join(', ')}: ${c.votes}/${evaluation.tests.length} votes${c.id === report.selected?.candidateId ? '  <- selected' : ''}`);
+        print(
+          `  candidate C${c.id} from samples ${c.sampleIndices.join(', ')}: ${c.votes}/${evaluation.tests.length} votes${c.id === report.selected?.candidateId ? '  <- selected' : ''}`,
+        );
       }
     }
     print('');
@@ -85,7 +106,11 @@ async function main(): Promise<number> {
     return report.outcome === 'selected' ? 0 : report.outcome === 'abstained' ? 3 : 1;
   } catch (error) {
     const err = toCodemonkeysError(error);
-    const failure = getFailureMessage({ code: err.code, message: err.message, details: err.details });
+    const failure = getFailureMessage({
+      code: err.code,
+      message: err.message,
+      details: err.details,
+    });
     print(`demo failed (${err.code}): ${err.message}\n${failure.reason}\n${failure.action}`);
     return 1;
   } finally {

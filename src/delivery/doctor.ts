@@ -25,7 +25,9 @@ export interface DoctorOptions {
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   return Promise.race([
     promise,
-    new Promise<T>((_resolve, reject) => setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms).unref()),
+    new Promise<T>((_resolve, reject) =>
+      setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms).unref(),
+    ),
   ]);
 }
 
@@ -36,13 +38,25 @@ async function checkDocker(env: NodeJS.ProcessEnv, timeoutMs: number): Promise<D
   const where = env.DOCKER_HOST ?? '/var/run/docker.sock';
   try {
     const version = await withTimeout(docker.version(), timeoutMs, 'Docker');
-    const engine: DoctorCheck = { name: 'Docker engine', ok: true, detail: `Docker ${version.Version} at ${where}` };
+    const engine: DoctorCheck = {
+      name: 'Docker engine',
+      ok: true,
+      detail: `Docker ${version.Version} at ${where}`,
+    };
     const image = env.CODEMONKEYS_BASE_IMAGE ?? DEFAULT_CONFIG.sandbox.image;
     try {
       await withTimeout(docker.getImage(image).inspect(), timeoutMs, 'Docker');
       return [engine, { name: 'Sandbox base image', ok: true, detail: image }];
     } catch {
-      return [engine, { name: 'Sandbox base image', ok: false, detail: `${image} is missing`, fix: 'build it with `npm run sandbox:image` (or set sandbox.image to an image you have)' }];
+      return [
+        engine,
+        {
+          name: 'Sandbox base image',
+          ok: false,
+          detail: `${image} is missing`,
+          fix: 'build it with `npm run sandbox:image` (or set sandbox.image to an image you have)',
+        },
+      ];
     }
   } catch (error) {
     return [
@@ -59,13 +73,27 @@ async function checkDocker(env: NodeJS.ProcessEnv, timeoutMs: number): Promise<D
 async function checkRedis(env: NodeJS.ProcessEnv, timeoutMs: number): Promise<DoctorCheck> {
   const url = env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   const shown = url.replace(/\/\/[^@/]*@/, '//***@');
-  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: timeoutMs, retryStrategy: () => null });
+  const redis = new Redis(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 1,
+    connectTimeout: timeoutMs,
+    retryStrategy: () => null,
+  });
   redis.on('error', () => undefined);
   try {
-    await withTimeout(redis.connect().then(() => redis.ping()), timeoutMs, 'Redis');
+    await withTimeout(
+      redis.connect().then(() => redis.ping()),
+      timeoutMs,
+      'Redis',
+    );
     return { name: 'Redis', ok: true, detail: shown };
   } catch (error) {
-    return { name: 'Redis', ok: false, detail: `not reachable at ${shown}: ${message(error)}`, fix: 'start Redis (`redis-server --daemonize yes`) or set REDIS_URL; the CLI runs without it (checkpoints stay in memory)' };
+    return {
+      name: 'Redis',
+      ok: false,
+      detail: `not reachable at ${shown}: ${message(error)}`,
+      fix: 'start Redis (`redis-server --daemonize yes`) or set REDIS_URL; the CLI runs without it (checkpoints stay in memory)',
+    };
   } finally {
     redis.disconnect();
   }
@@ -74,16 +102,47 @@ async function checkRedis(env: NodeJS.ProcessEnv, timeoutMs: number): Promise<Do
 async function checkModelKey(options: DoctorOptions, timeoutMs: number): Promise<DoctorCheck> {
   const key = options.env.ANTHROPIC_API_KEY;
   if (key === undefined || key === '') {
-    return { name: 'Model API key', ok: false, detail: 'ANTHROPIC_API_KEY is not set', fix: 'export ANTHROPIC_API_KEY=... (from console.anthropic.com); the demo runs without it' };
+    return {
+      name: 'Model API key',
+      ok: false,
+      detail: 'ANTHROPIC_API_KEY is not set',
+      fix: 'export ANTHROPIC_API_KEY=... (from console.anthropic.com); the demo runs without it',
+    };
   }
-  if (!options.online) return { name: 'Model API key', ok: true, detail: 'ANTHROPIC_API_KEY is set (not verified; add --online to call models.list)' };
+  if (!options.online)
+    return {
+      name: 'Model API key',
+      ok: true,
+      detail: 'ANTHROPIC_API_KEY is set (not verified; add --online to call models.list)',
+    };
   try {
-    const client = new Anthropic({ apiKey: key, maxRetries: 0, timeout: timeoutMs, logLevel: 'off', ...(options.env.ANTHROPIC_BASE_URL ? { baseURL: options.env.ANTHROPIC_BASE_URL } : {}) });
+    const client = new Anthropic({
+      apiKey: key,
+      maxRetries: 0,
+      timeout: timeoutMs,
+      logLevel: 'off',
+      ...(options.env.ANTHROPIC_BASE_URL ? { baseURL: options.env.ANTHROPIC_BASE_URL } : {}),
+    });
     const page = await client.models.list({ limit: 20 });
-    return { name: 'Model API key', ok: true, detail: `accepted; models include ${page.data.map((m) => m.id).slice(0, 4).join(', ')}` };
+    return {
+      name: 'Model API key',
+      ok: true,
+      detail: `accepted; models include ${page.data
+        .map((m) => m.id)
+        .slice(0, 4)
+        .join(', ')}`,
+    };
   } catch (error) {
     const status = (error as { status?: number }).status;
-    return { name: 'Model API key', ok: false, detail: status === undefined ? `models.list failed: ${message(error)}` : `models.list answered HTTP ${status}`, fix: 'check the key and network access to api.anthropic.com (or ANTHROPIC_BASE_URL)' };
+    return {
+      name: 'Model API key',
+      ok: false,
+      detail:
+        status === undefined
+          ? `models.list failed: ${message(error)}`
+          : `models.list answered HTTP ${status}`,
+      fix: 'check the key and network access to api.anthropic.com (or ANTHROPIC_BASE_URL)',
+    };
   }
 }
 
@@ -91,10 +150,24 @@ async function checkApp(env: NodeJS.ProcessEnv): Promise<DoctorCheck> {
   const missing: string[] = [];
   if (!env.APP_ID) missing.push('APP_ID');
   let keyOk = Boolean(env.PRIVATE_KEY);
-  if (!keyOk && env.PRIVATE_KEY_PATH) keyOk = await readFile(env.PRIVATE_KEY_PATH, 'utf8').then((t) => t.includes('PRIVATE KEY'), () => false);
-  if (!keyOk) missing.push(env.PRIVATE_KEY_PATH ? 'PRIVATE_KEY_PATH (unreadable or not a PEM key)' : 'PRIVATE_KEY or PRIVATE_KEY_PATH');
+  if (!keyOk && env.PRIVATE_KEY_PATH)
+    keyOk = await readFile(env.PRIVATE_KEY_PATH, 'utf8').then(
+      (t) => t.includes('PRIVATE KEY'),
+      () => false,
+    );
+  if (!keyOk)
+    missing.push(
+      env.PRIVATE_KEY_PATH
+        ? 'PRIVATE_KEY_PATH (unreadable or not a PEM key)'
+        : 'PRIVATE_KEY or PRIVATE_KEY_PATH',
+    );
   if (!env.WEBHOOK_SECRET) missing.push('WEBHOOK_SECRET');
-  if (missing.length === 0) return { name: 'GitHub App credentials', ok: true, detail: `APP_ID ${env.APP_ID}, private key and webhook secret set` };
+  if (missing.length === 0)
+    return {
+      name: 'GitHub App credentials',
+      ok: true,
+      detail: `APP_ID ${env.APP_ID}, private key and webhook secret set`,
+    };
   return {
     name: 'GitHub App credentials',
     ok: false,
@@ -118,6 +191,9 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorCheck[]> 
 
 export function formatDoctor(checks: DoctorCheck[]): string {
   return checks
-    .map((c) => `${c.ok ? '✔' : c.optional === true ? '!' : '✖'} ${c.name}: ${c.detail}${c.ok || c.fix === undefined ? '' : `\n    fix: ${c.fix}`}`)
+    .map(
+      (c) =>
+        `${c.ok ? '✔' : c.optional === true ? '!' : '✖'} ${c.name}: ${c.detail}${c.ok || c.fix === undefined ? '' : `\n    fix: ${c.fix}`}`,
+    )
     .join('\n');
 }

@@ -43,22 +43,39 @@ export function createExecuteRunWith(deps: ExecuteRunDeps): ExecuteRun {
   return async (data: RunJobData, context: ExecuteRunContext): Promise<RunReport> => {
     const { octokit, signal, status } = context;
     const { owner, repo } = data;
-    const logger = context.logger.child({ runId: data.runId, repo: `${owner}/${repo}`, issue: data.issueNumber });
-    status.update({ phase: 'running', stage: 'preparing', detail: 'reading the issue and the configuration', requestedBy: data.requestedBy });
+    const logger = context.logger.child({
+      runId: data.runId,
+      repo: `${owner}/${repo}`,
+      issue: data.issueNumber,
+    });
+    status.update({
+      phase: 'running',
+      stage: 'preparing',
+      detail: 'reading the issue and the configuration',
+      requestedBy: data.requestedBy,
+    });
     const issue = await readIssue(octokit, owner, repo, data.issueNumber);
     const { config, source } = await loadRepoConfig(octokit, owner, repo);
     logger.info({ configSource: source, samples: config.samples }, 'configuration loaded');
     throwIfAborted(signal);
-    status.update({ detail: 'downloading the repository', samplesTotal: config.samples, samplesDone: 0 });
+    status.update({
+      detail: 'downloading the repository',
+      samplesTotal: config.samples,
+      samplesDone: 0,
+    });
     const pinned = await deps.store.get<string>(data.runId, BASE_COMMIT_KEY);
     let snapshot: RepoSnapshotResult | undefined;
     let adapters: RunAdapters | undefined;
     try {
-      snapshot = await snapshotRepo(octokit, { owner, repo }, {
-        ...(pinned === undefined ? {} : { sha: pinned }),
-        ...(deps.snapshotParentDir === undefined ? {} : { parentDir: deps.snapshotParentDir }),
-        signal,
-      });
+      snapshot = await snapshotRepo(
+        octokit,
+        { owner, repo },
+        {
+          ...(pinned === undefined ? {} : { sha: pinned }),
+          ...(deps.snapshotParentDir === undefined ? {} : { parentDir: deps.snapshotParentDir }),
+          signal,
+        },
+      );
       if (pinned === undefined) await deps.store.set(data.runId, BASE_COMMIT_KEY, snapshot.commit);
       const request: RunRequest = {
         runId: data.runId,
@@ -75,7 +92,11 @@ export function createExecuteRunWith(deps: ExecuteRunDeps): ExecuteRun {
       );
       status.update({ usage: report.usage });
       if (report.outcome === 'selected') {
-        status.update({ stage: 'delivering', detail: 'opening the pull request', usage: report.usage });
+        status.update({
+          stage: 'delivering',
+          detail: 'opening the pull request',
+          usage: report.usage,
+        });
         const pr = await deliverPullRequest(octokit, {
           owner,
           repo,
@@ -86,15 +107,31 @@ export function createExecuteRunWith(deps: ExecuteRunDeps): ExecuteRun {
           requestedBy: data.requestedBy,
           ...(deps.scripted === true ? { scripted: true } : {}),
         });
-        logger.info({ pr: pr.number, created: pr.created, baseMoved: pr.baseMoved !== undefined }, 'pull request ready');
-        const moved = pr.baseMoved === undefined ? '' : ` (based on ${report.baseCommit.slice(0, 12)}; ${pr.baseMoved.branch} has moved since)`;
-        status.update({ stage: 'done', prUrl: pr.url, detail: `pull request ${pr.created ? 'opened' : 'updated'}${moved}` });
+        logger.info(
+          { pr: pr.number, created: pr.created, baseMoved: pr.baseMoved !== undefined },
+          'pull request ready',
+        );
+        const moved =
+          pr.baseMoved === undefined
+            ? ''
+            : ` (based on ${report.baseCommit.slice(0, 12)}; ${pr.baseMoved.branch} has moved since)`;
+        status.update({
+          stage: 'done',
+          prUrl: pr.url,
+          detail: `pull request ${pr.created ? 'opened' : 'updated'}${moved}`,
+        });
       } else if (report.outcome === 'abstained') {
-        status.update({ stage: 'done', detail: 'no convincing candidate: no pull request', summaryMarkdown: renderAbstentionSummary(report) });
+        status.update({
+          stage: 'done',
+          detail: 'no convincing candidate: no pull request',
+          summaryMarkdown: renderAbstentionSummary(report),
+        });
       }
       return report;
     } finally {
-      await adapters?.close().catch((error: unknown) => logger.warn({ err: error }, 'closing run adapters failed'));
+      await adapters
+        ?.close()
+        .catch((error: unknown) => logger.warn({ err: error }, 'closing run adapters failed'));
       await snapshot?.dispose().catch(() => undefined);
     }
   };
@@ -103,7 +140,9 @@ export function createExecuteRunWith(deps: ExecuteRunDeps): ExecuteRun {
 /** Guard for the composition root: a worker without a model key cannot run anything. */
 export function requireApiKey(key: string | undefined): string {
   if (key === undefined || key === '') {
-    throw new CodemonkeysError('ENV_INVALID', 'ANTHROPIC_API_KEY is not set on the worker.', { retryable: false });
+    throw new CodemonkeysError('ENV_INVALID', 'ANTHROPIC_API_KEY is not set on the worker.', {
+      retryable: false,
+    });
   }
   return key;
 }

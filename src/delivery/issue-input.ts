@@ -18,24 +18,39 @@ function bad(message: string): CodemonkeysError {
  */
 export function parseIssueText(text: string, fileName: string): IssueInput {
   const trimmed = text.replace(/^\uFEFF/, '').trim();
-  if (trimmed.length === 0) throw bad(`${fileName} is empty: write "# Title" on the first line and the issue below it.`);
+  if (trimmed.length === 0)
+    throw bad(`${fileName} is empty: write "# Title" on the first line and the issue below it.`);
   if (trimmed.startsWith('{')) {
     let raw: unknown;
     try {
       raw = JSON.parse(trimmed);
     } catch {
-      throw bad(`${fileName} looks like JSON but does not parse: expected {"title": "...", "body": "..."}.`);
+      throw bad(
+        `${fileName} looks like JSON but does not parse: expected {"title": "...", "body": "..."}.`,
+      );
     }
     const value = raw as { title?: unknown; body?: unknown; number?: unknown };
-    if (typeof value.title !== 'string' || value.title.trim() === '') throw bad(`${fileName}: "title" must be a non-empty string.`);
-    if (value.body !== undefined && typeof value.body !== 'string') throw bad(`${fileName}: "body" must be a string.`);
-    const number = typeof value.number === 'number' && Number.isInteger(value.number) && value.number > 0 ? value.number : 1;
-    return { number, title: value.title.trim(), body: typeof value.body === 'string' ? value.body : '' };
+    if (typeof value.title !== 'string' || value.title.trim() === '')
+      throw bad(`${fileName}: "title" must be a non-empty string.`);
+    if (value.body !== undefined && typeof value.body !== 'string')
+      throw bad(`${fileName}: "body" must be a string.`);
+    const number =
+      typeof value.number === 'number' && Number.isInteger(value.number) && value.number > 0
+        ? value.number
+        : 1;
+    return {
+      number,
+      title: value.title.trim(),
+      body: typeof value.body === 'string' ? value.body : '',
+    };
   }
   const lines = trimmed.split(/\r?\n/);
   const first = lines[0] ?? '';
   const match = /^#\s+(.+)$/.exec(first);
-  if (match === null) throw bad(`${fileName}: the first line must be the title as "# Title" (or use JSON {"title", "body"}).`);
+  if (match === null)
+    throw bad(
+      `${fileName}: the first line must be the title as "# Title" (or use JSON {"title", "body"}).`,
+    );
   return { number: 1, title: (match[1] as string).trim(), body: lines.slice(1).join('\n').trim() };
 }
 

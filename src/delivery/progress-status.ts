@@ -18,7 +18,9 @@ export function getStatusPatch(event: ProgressEvent): Partial<StatusState> {
   return {
     phase: 'running',
     stage: event.stage,
-    ...(event.detail === undefined ? { detail: STAGE_WORDS[event.stage] } : { detail: event.detail }),
+    ...(event.detail === undefined
+      ? { detail: STAGE_WORDS[event.stage] }
+      : { detail: event.detail }),
     ...(event.samplesDone === undefined ? {} : { samplesDone: event.samplesDone }),
     ...(event.samplesTotal === undefined ? {} : { samplesTotal: event.samplesTotal }),
     usage: event.usage,
@@ -29,7 +31,8 @@ export function getStatusPatch(event: ProgressEvent): Partial<StatusState> {
 export function getProgressLine(event: ProgressEvent, elapsedMs: number): string {
   const seconds = Math.round(elapsedMs / 1000);
   const total = event.usage.total;
-  const tokens = total.inputTokens + total.cacheWriteTokens + total.cacheReadTokens + total.outputTokens;
+  const tokens =
+    total.inputTokens + total.cacheWriteTokens + total.cacheReadTokens + total.outputTokens;
   const samples =
     event.samplesTotal === undefined ? '' : ` ${event.samplesDone ?? 0}/${event.samplesTotal}`;
   const detail = event.detail === undefined ? STAGE_WORDS[event.stage] : event.detail;

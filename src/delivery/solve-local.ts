@@ -52,7 +52,9 @@ function bad(message: string): CodemonkeysError {
 
 async function localCommit(dir: string): Promise<string> {
   try {
-    const { stdout } = await execFileAsync('git', ['-C', dir, 'rev-parse', 'HEAD'], { timeout: 10_000 });
+    const { stdout } = await execFileAsync('git', ['-C', dir, 'rev-parse', 'HEAD'], {
+      timeout: 10_000,
+    });
     return stdout.trim();
   } catch {
     return 'working-tree';
@@ -64,21 +66,31 @@ async function loadLocalConfig(dir: string): Promise<RepoConfig> {
   const parsed = parseRepoConfigYaml(text);
   if (!parsed.ok) {
     const problems = parsed.problems.map((p) => `${p.path}: ${p.message}`);
-    throw new CodemonkeysError('CONFIG_INVALID', `${REPO_CONFIG_PATH} is invalid:\n- ${problems.join('\n- ')}`, {
-      retryable: false,
-      details: { problems },
-    });
+    throw new CodemonkeysError(
+      'CONFIG_INVALID',
+      `${REPO_CONFIG_PATH} is invalid:\n- ${problems.join('\n- ')}`,
+      {
+        retryable: false,
+        details: { problems },
+      },
+    );
   }
   return parsed.config;
 }
 
 /** Applies CLI flags over the repository config, validated by the same schema. */
-export function applyOverrides(config: RepoConfig, options: Pick<SolveLocalOptions, 'samples' | 'model' | 'configOverrides'>): RepoConfig {
+export function applyOverrides(
+  config: RepoConfig,
+  options: Pick<SolveLocalOptions, 'samples' | 'model' | 'configOverrides'>,
+): RepoConfig {
   const merged: Record<string, unknown> = { ...config, ...options.configOverrides };
   if (options.samples !== undefined) merged.samples = options.samples;
   if (options.model !== undefined) merged.models = { ...config.models, primary: options.model };
   const parsed = repoConfigSchema.safeParse(merged);
-  if (!parsed.success) throw bad(`invalid option: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!parsed.success)
+    throw bad(
+      `invalid option: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
   return parsed.data;
 }
 
@@ -97,7 +109,8 @@ export async function solveLocal(options: SolveLocalOptions): Promise<SolveLocal
       const ref = options.issueRef;
       issue = await readIssue(options.octokit, ref.owner, ref.repo, ref.number);
     }
-    if (issue === undefined) throw bad('give the issue with --issue-file <file> or --issue <owner/repo#n>.');
+    if (issue === undefined)
+      throw bad('give the issue with --issue-file <file> or --issue <owner/repo#n>.');
     let dir: string;
     let commit: string;
     let repoName: string;
@@ -108,19 +121,29 @@ export async function solveLocal(options: SolveLocalOptions): Promise<SolveLocal
       if (info === undefined) throw bad(`repository path not found: ${dir}`);
       if (!info.isDirectory()) throw bad(`repository path is not a directory: ${dir}`);
       commit = await localCommit(dir);
-      repoName = options.issueRef === undefined ? `local/${dir.split('/').filter(Boolean).pop() ?? 'repo'}` : `${options.issueRef.owner}/${options.issueRef.repo}`;
+      repoName =
+        options.issueRef === undefined
+          ? `local/${dir.split('/').filter(Boolean).pop() ?? 'repo'}`
+          : `${options.issueRef.owner}/${options.issueRef.repo}`;
       config = await loadLocalConfig(dir);
     } else {
-      if (options.issueRef === undefined || options.octokit === undefined) throw bad('give --repo <path>, or --issue <owner/repo#n> with GITHUB_TOKEN.');
+      if (options.issueRef === undefined || options.octokit === undefined)
+        throw bad('give --repo <path>, or --issue <owner/repo#n> with GITHUB_TOKEN.');
       const ref = options.issueRef;
       print(`downloading ${ref.owner}/${ref.repo} from GitHub…`);
-      snapshot = await snapshotRepo(options.octokit, { owner: ref.owner, repo: ref.repo }, options.signal ? { signal: options.signal } : {});
+      snapshot = await snapshotRepo(
+        options.octokit,
+        { owner: ref.owner, repo: ref.repo },
+        options.signal ? { signal: options.signal } : {},
+      );
       ({ dir, commit } = snapshot);
       repoName = snapshot.repo;
       config = (await loadRepoConfig(options.octokit, ref.owner, ref.repo)).config;
     }
     config = applyOverrides(config, options);
-    print(`solving "${issue.title}" in ${repoName} at ${commit.slice(0, 12)}: ${config.samples} samples, ${options.sandboxKind} sandbox, model ${options.scriptedLabel === undefined ? config.models.primary : 'SCRIPTED'}`);
+    print(
+      `solving "${issue.title}" in ${repoName} at ${commit.slice(0, 12)}: ${config.samples} samples, ${options.sandboxKind} sandbox, model ${options.scriptedLabel === undefined ? config.models.primary : 'SCRIPTED'}`,
+    );
     const started = Date.now();
     let lastLine = '';
     const sandbox = deps.createSandbox(config);
@@ -130,7 +153,12 @@ export async function solveLocal(options: SolveLocalOptions): Promise<SolveLocal
         {
           runId: `${repoName}#${issue.number}@cli-${started}`,
           repo: repoName,
-          issue: { number: issue.number, title: issue.title, body: issue.body, ...(issue.url === undefined ? {} : { url: issue.url }) },
+          issue: {
+            number: issue.number,
+            title: issue.title,
+            body: issue.body,
+            ...(issue.url === undefined ? {} : { url: issue.url }),
+          },
           snapshot: { dir, repo: repoName, commit },
           config,
         },
@@ -158,7 +186,12 @@ export async function solveLocal(options: SolveLocalOptions): Promise<SolveLocal
       ...(options.scriptedLabel === undefined ? {} : { scriptedLabel: options.scriptedLabel }),
     });
     let pr: DeliveredPullRequest | undefined;
-    if (report.outcome === 'selected' && options.issueRef !== undefined && !options.dryRun && options.octokit !== undefined) {
+    if (
+      report.outcome === 'selected' &&
+      options.issueRef !== undefined &&
+      !options.dryRun &&
+      options.octokit !== undefined
+    ) {
       print('opening the pull request…');
       pr = await deliverPullRequest(options.octokit, {
         owner: options.issueRef.owner,

@@ -45,7 +45,10 @@ export async function writeOutputs(dir: string, input: WriteOutputsInput): Promi
     prBody: join(out, 'pr.md'),
     report: join(out, 'report.json'),
   };
-  const reportJson = input.scriptedLabel === undefined ? input.report : { scriptedTranscript: input.scriptedLabel, ...input.report };
+  const reportJson =
+    input.scriptedLabel === undefined
+      ? input.report
+      : { scriptedTranscript: input.scriptedLabel, ...input.report };
   await writeFile(files.patch, input.report.selected?.diff ?? '');
   await writeFile(files.prBody, getPrMarkdown(input));
   await writeFile(files.report, `${JSON.stringify(reportJson, null, 2)}\n`);

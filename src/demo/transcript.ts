@@ -10,8 +10,11 @@ import { repoConfigSchema, type RepoConfig } from '../config/repo-config.js';
  * reproduce the issue; the selector writes a test that tells the two candidates apart.
  */
 export const DEMO_REPO_DIR = fileURLToPath(new URL('../../examples/demo-repo/', import.meta.url));
-export const DEMO_ISSUE_FILE = fileURLToPath(new URL('../../examples/demo-issue.md', import.meta.url));
-export const SCRIPTED_LABEL = 'SCRIPTED DEMO TRANSCRIPT: these replies were written by hand, no model was called';
+export const DEMO_ISSUE_FILE = fileURLToPath(
+  new URL('../../examples/demo-issue.md', import.meta.url),
+);
+export const SCRIPTED_LABEL =
+  'SCRIPTED DEMO TRANSCRIPT: these replies were written by hand, no model was called';
 
 export function getDemoConfig(overrides: Record<string, unknown> = {}): RepoConfig {
   return repoConfigSchema.parse({ samples: 4, sandbox: { concurrency: 4 }, ...overrides });
@@ -38,11 +41,20 @@ export const DEMO_TESTS = {
   /** The issue's own example. */
   even: check([[10, 5, 2]]),
   /** Even and uneven totals: tells the wrong edit apart. */
-  mixed: check([[10, 5, 2], [7, 3, 3]]),
+  mixed: check([
+    [10, 5, 2],
+    [7, 3, 3],
+  ]),
   /** Zero items and another even case. */
-  zero: check([[0, 10, 0], [6, 3, 2]]),
+  zero: check([
+    [0, 10, 0],
+    [6, 3, 2],
+  ]),
   /** Only an uneven total: passes on the original, so it proves nothing (reported, not voted away). */
-  uneven: check([[7, 3, 3], [11, 5, 3]]),
+  uneven: check([
+    [7, 3, 3],
+    [11, 5, 3],
+  ]),
 };
 
 const SEARCH = '    return total // per_page + 1';
@@ -72,7 +84,10 @@ interface SampleScript {
 
 export const DEMO_SAMPLES: SampleScript[] = [
   {
-    testing: [test('Reproduce the example from the issue.', DEMO_TESTS.even), done('The script exits 2 on the original: it reproduces the issue.')],
+    testing: [
+      test('Reproduce the example from the issue.', DEMO_TESTS.even),
+      done('The script exits 2 on the original: it reproduces the issue.'),
+    ],
     editing: [CORRECT, done('The test now exits 0.')],
   },
   {
@@ -84,7 +99,10 @@ export const DEMO_SAMPLES: SampleScript[] = [
     editing: [WRONG, done('Exit 0 with the edit on the even case.')],
   },
   {
-    testing: [test('Zero items and an even total.', DEMO_TESTS.zero), done('Reproduces the issue.')],
+    testing: [
+      test('Zero items and an even total.', DEMO_TESTS.zero),
+      done('Reproduces the issue.'),
+    ],
     editing: [`${CORRECT}\n\nAlso:\n\n<done>DONE</done>`, CORRECT, done('Both cases pass now.')],
   },
   {
@@ -94,7 +112,8 @@ export const DEMO_SAMPLES: SampleScript[] = [
 ];
 
 const RELEVANT: Record<string, string> = {
-  'pagination/core.py': 'Defines page_count, whose formula total // per_page + 1 is the reported off-by-one.',
+  'pagination/core.py':
+    'Defines page_count, whose formula total // per_page + 1 is the reported off-by-one.',
   'pagination/__init__.py': 'Re-exports page_count from core.',
 };
 
@@ -119,12 +138,24 @@ export function getDemoTranscript(): ScriptedRule[] {
     },
   ];
   DEMO_SAMPLES.forEach((sample, i) => {
-    sample.testing.forEach((reply, turn) => rules.push({ stage: 'testing', key: `testing/s${i}/t${turn}`, reply }));
-    sample.editing.forEach((reply, turn) => rules.push({ stage: 'editing', key: `editing/s${i}/t${turn}`, reply }));
+    sample.testing.forEach((reply, turn) =>
+      rules.push({ stage: 'testing', key: `testing/s${i}/t${turn}`, reply }),
+    );
+    sample.editing.forEach((reply, turn) =>
+      rules.push({ stage: 'editing', key: `editing/s${i}/t${turn}`, reply }),
+    );
   });
   rules.push(
-    { stage: 'selection', key: 'selection/t0', reply: test('Uneven totals separate the candidates.', DEMO_TESTS.mixed) },
-    { stage: 'selection', key: 'selection/t1', reply: `${SELECTION_REASONING}\n\n<chosen_candidate_fix_id>0</chosen_candidate_fix_id>` },
+    {
+      stage: 'selection',
+      key: 'selection/t0',
+      reply: test('Uneven totals separate the candidates.', DEMO_TESTS.mixed),
+    },
+    {
+      stage: 'selection',
+      key: 'selection/t1',
+      reply: `${SELECTION_REASONING}\n\n<chosen_candidate_fix_id>0</chosen_candidate_fix_id>`,
+    },
   );
   return rules;
 }

@@ -40,7 +40,7 @@ export async function applyDiffToSnapshot(diff: string, snapshotDir: string): Pr
   let patches: StructuredPatch[];
   try {
     patches = parsePatch(diff);
-  } catch (error) {
+  } catch {
     throw patchError('it cannot be parsed', undefined);
   }
   const writes: FileWrite[] = [];
@@ -53,10 +53,12 @@ export async function applyDiffToSnapshot(diff: string, snapshotDir: string): Pr
       continue;
     }
     const target = safePath(newPath);
-    const original = oldPath === undefined ? '' : await readOriginal(snapshotDir, safePath(oldPath));
+    const original =
+      oldPath === undefined ? '' : await readOriginal(snapshotDir, safePath(oldPath));
     const result = applyPatch(original, patch);
     if (result === false) throw patchError(`a hunk does not match ${target}`, target);
-    if (oldPath !== undefined && oldPath !== newPath) writes.push({ path: safePath(oldPath), content: null });
+    if (oldPath !== undefined && oldPath !== newPath)
+      writes.push({ path: safePath(oldPath), content: null });
     writes.push({ path: target, content: result });
   }
   if (writes.length === 0) throw patchError('it changes no file');
@@ -67,10 +69,14 @@ async function readOriginal(dir: string, path: string): Promise<string> {
   try {
     return await readFile(join(dir, ...path.split('/')), 'utf8');
   } catch (error) {
-    throw new CodemonkeysError('WORKSPACE_ERROR', `the selected diff changes ${path}, which is not in the snapshot`, {
-      cause: error,
-      retryable: false,
-      details: { path },
-    });
+    throw new CodemonkeysError(
+      'WORKSPACE_ERROR',
+      `the selected diff changes ${path}, which is not in the snapshot`,
+      {
+        cause: error,
+        retryable: false,
+        details: { path },
+      },
+    );
   }
 }

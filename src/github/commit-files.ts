@@ -16,12 +16,16 @@ export interface CommitFilesInput {
  * Creates one commit through the Git Data API: blobs -> tree (base_tree = parent's tree) ->
  * commit with the given parent. No git credentials or clones on disk. Returns the commit sha.
  */
-export async function createCommit(octokit: GitHubClient, input: CommitFilesInput): Promise<string> {
+export async function createCommit(
+  octokit: GitHubClient,
+  input: CommitFilesInput,
+): Promise<string> {
   const { owner, repo } = input;
   const { data: parent } = await withGitHub(`reading commit ${input.baseSha.slice(0, 12)}`, () =>
     octokit.rest.git.getCommit({ owner, repo, commit_sha: input.baseSha }),
   );
-  const tree: Array<{ path: string; mode: '100644' | '100755'; type: 'blob'; sha: string | null }> = [];
+  const tree: Array<{ path: string; mode: '100644' | '100755'; type: 'blob'; sha: string | null }> =
+    [];
   for (const file of input.files) {
     if (file.content === null) {
       tree.push({ path: file.path, mode: '100644', type: 'blob', sha: null });
@@ -29,9 +33,19 @@ export async function createCommit(octokit: GitHubClient, input: CommitFilesInpu
     }
     const content = file.content;
     const { data: blob } = await withGitHub(`uploading ${file.path}`, () =>
-      octokit.rest.git.createBlob({ owner, repo, content: Buffer.from(content, 'utf8').toString('base64'), encoding: 'base64' }),
+      octokit.rest.git.createBlob({
+        owner,
+        repo,
+        content: Buffer.from(content, 'utf8').toString('base64'),
+        encoding: 'base64',
+      }),
     );
-    tree.push({ path: file.path, mode: file.executable === true ? '100755' : '100644', type: 'blob', sha: blob.sha });
+    tree.push({
+      path: file.path,
+      mode: file.executable === true ? '100755' : '100644',
+      type: 'blob',
+      sha: blob.sha,
+    });
   }
   const { data: newTree } = await withGitHub('creating the tree', () =>
     octokit.rest.git.createTree({ owner, repo, base_tree: parent.tree.sha, tree }),
@@ -43,7 +57,9 @@ export async function createCommit(octokit: GitHubClient, input: CommitFilesInpu
       message: input.message,
       tree: newTree.sha,
       parents: [input.baseSha],
-      ...(input.author === undefined ? {} : { author: { ...input.author, date: new Date().toISOString() } }),
+      ...(input.author === undefined
+        ? {}
+        : { author: { ...input.author, date: new Date().toISOString() } }),
     }),
   );
   return commit.sha;

@@ -15,9 +15,16 @@ export interface EnsureBranchResult {
   previousSha?: string;
 }
 
-async function readRef(octokit: GitHubClient, input: EnsureBranchInput): Promise<string | undefined> {
+async function readRef(
+  octokit: GitHubClient,
+  input: EnsureBranchInput,
+): Promise<string | undefined> {
   try {
-    const { data } = await octokit.rest.git.getRef({ owner: input.owner, repo: input.repo, ref: `heads/${input.branch}` });
+    const { data } = await octokit.rest.git.getRef({
+      owner: input.owner,
+      repo: input.repo,
+      ref: `heads/${input.branch}`,
+    });
     return data.object.sha;
   } catch (error) {
     if (getHttpStatus(error) === 404) return undefined;
@@ -30,7 +37,10 @@ async function readRef(octokit: GitHubClient, input: EnsureBranchInput): Promise
  * CodeMonkeys; a re-run replaces its commit). A concurrent create (422) is retried as an update
  * once; a second conflict is GITHUB_CONFLICT.
  */
-export async function ensureBranch(octokit: GitHubClient, input: EnsureBranchInput): Promise<EnsureBranchResult> {
+export async function ensureBranch(
+  octokit: GitHubClient,
+  input: EnsureBranchInput,
+): Promise<EnsureBranchResult> {
   const { owner, repo, branch, sha } = input;
   for (let attempt = 0; attempt < 2; attempt += 1) {
     const current = await readRef(octokit, input);
@@ -46,13 +56,20 @@ export async function ensureBranch(octokit: GitHubClient, input: EnsureBranchInp
       const status = getHttpStatus(error);
       if ((status === 422 || status === 409) && attempt === 0) continue;
       if (status === 422 || status === 409) {
-        throw new CodemonkeysError('GITHUB_CONFLICT', `the branch ${branch} changed while CodeMonkeys was updating it`, {
-          cause: error,
-          details: { status },
-        });
+        throw new CodemonkeysError(
+          'GITHUB_CONFLICT',
+          `the branch ${branch} changed while CodeMonkeys was updating it`,
+          {
+            cause: error,
+            details: { status },
+          },
+        );
       }
       throw toGitHubError(error, `updating the branch ${branch}`);
     }
   }
-  throw new CodemonkeysError('GITHUB_CONFLICT', `the branch ${branch} changed while CodeMonkeys was updating it`);
+  throw new CodemonkeysError(
+    'GITHUB_CONFLICT',
+    `the branch ${branch} changed while CodeMonkeys was updating it`,
+  );
 }

@@ -27,16 +27,33 @@ export interface PullRequestRef {
  * Finds the open PR whose head is `branch` and updates its title and body, or opens one (draft
  * by default). Re-runs therefore never open a second PR. Then adds labels and requests reviewers.
  */
-export async function ensurePullRequest(octokit: GitHubClient, input: EnsurePullRequestInput): Promise<PullRequestRef> {
+export async function ensurePullRequest(
+  octokit: GitHubClient,
+  input: EnsurePullRequestInput,
+): Promise<PullRequestRef> {
   const { owner, repo } = input;
-  const { data: open } = await withGitHub(`looking for an open pull request from ${input.branch}`, () =>
-    octokit.rest.pulls.list({ owner, repo, state: 'open', head: `${owner}:${input.branch}`, per_page: 10 }),
+  const { data: open } = await withGitHub(
+    `looking for an open pull request from ${input.branch}`,
+    () =>
+      octokit.rest.pulls.list({
+        owner,
+        repo,
+        state: 'open',
+        head: `${owner}:${input.branch}`,
+        per_page: 10,
+      }),
   );
   const existing = open.find((pr) => pr.head.ref === input.branch);
   let ref: PullRequestRef;
   if (existing !== undefined) {
     await withGitHub(`updating pull request #${existing.number}`, () =>
-      octokit.rest.pulls.update({ owner, repo, pull_number: existing.number, title: input.title, body: input.body }),
+      octokit.rest.pulls.update({
+        owner,
+        repo,
+        pull_number: existing.number,
+        title: input.title,
+        body: input.body,
+      }),
     );
     ref = { number: existing.number, url: existing.html_url, created: false };
   } else {
@@ -56,12 +73,22 @@ export async function ensurePullRequest(octokit: GitHubClient, input: EnsurePull
   }
   if (input.labels.length > 0) {
     await withGitHub('adding labels to the pull request', () =>
-      octokit.rest.issues.addLabels({ owner, repo, issue_number: ref.number, labels: input.labels }),
+      octokit.rest.issues.addLabels({
+        owner,
+        repo,
+        issue_number: ref.number,
+        labels: input.labels,
+      }),
     );
   }
   if (input.reviewers.length > 0) {
     try {
-      await octokit.rest.pulls.requestReviewers({ owner, repo, pull_number: ref.number, reviewers: input.reviewers });
+      await octokit.rest.pulls.requestReviewers({
+        owner,
+        repo,
+        pull_number: ref.number,
+        reviewers: input.reviewers,
+      });
     } catch (error) {
       // 422: a reviewer is not a collaborator or is the author; the PR is still useful.
       if (getHttpStatus(error) !== 422) throw error;

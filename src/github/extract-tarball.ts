@@ -15,7 +15,11 @@ export interface ExtractLimits {
   signal?: AbortSignal;
 }
 
-export const DEFAULT_EXTRACT_LIMITS: ExtractLimits = { maxBytes: 512 * 1024 * 1024, maxEntries: 200_000, strip: 1 };
+export const DEFAULT_EXTRACT_LIMITS: ExtractLimits = {
+  maxBytes: 512 * 1024 * 1024,
+  maxEntries: 200_000,
+  strip: 1,
+};
 
 function unsafe(message: string, name: string): CodemonkeysError {
   return new CodemonkeysError('WORKSPACE_ERROR', `unsafe repository archive: ${message}`, {
@@ -27,7 +31,8 @@ function unsafe(message: string, name: string): CodemonkeysError {
 /** Relative, normalised POSIX path inside the root, or throws. Empty string = the root itself. */
 export function getSafeEntryPath(name: string, strip: number): string | undefined {
   if (name.includes('\0')) throw unsafe('entry name contains NUL', name);
-  if (name.startsWith('/') || /^[a-zA-Z]:/.test(name) || name.includes('\\')) throw unsafe('absolute or Windows path', name);
+  if (name.startsWith('/') || /^[a-zA-Z]:/.test(name) || name.includes('\\'))
+    throw unsafe('absolute or Windows path', name);
   const parts = name.split('/').filter((p) => p !== '' && p !== '.');
   if (parts.includes('..')) throw unsafe('path contains ..', name);
   const kept = parts.slice(strip);
@@ -38,8 +43,11 @@ export function getSafeEntryPath(name: string, strip: number): string | undefine
 
 /** Resolves a link target (relative to the link's directory) and checks it stays inside the root. */
 export function getSafeLinkTarget(entryPath: string, target: string, hard: boolean): string {
-  if (target.includes('\0') || isAbsolute(target) || target.includes('\\')) throw unsafe('link to an absolute path', entryPath);
-  const resolved = hard ? posix.normalize(target) : posix.normalize(posix.join(posix.dirname(entryPath), target));
+  if (target.includes('\0') || isAbsolute(target) || target.includes('\\'))
+    throw unsafe('link to an absolute path', entryPath);
+  const resolved = hard
+    ? posix.normalize(target)
+    : posix.normalize(posix.join(posix.dirname(entryPath), target));
   if (resolved === '..' || resolved.startsWith('../') || posix.isAbsolute(resolved)) {
     throw unsafe('link escapes the repository', entryPath);
   }
@@ -81,14 +89,21 @@ export async function extractTarball(
     });
     extractor.on('finish', resolve);
     extractor.on('error', (error) =>
-      reject(error instanceof CodemonkeysError ? error : new CodemonkeysError('WORKSPACE_ERROR', 'the repository archive is corrupt', { cause: error })),
+      reject(
+        error instanceof CodemonkeysError
+          ? error
+          : new CodemonkeysError('WORKSPACE_ERROR', 'the repository archive is corrupt', {
+              cause: error,
+            }),
+      ),
     );
   });
 
   async function handleEntry(header: Header, stream: AsyncIterable<Buffer>): Promise<void> {
     throwIfAborted(limits.signal);
     entries += 1;
-    if (entries > limits.maxEntries) throw unsafe(`more than ${limits.maxEntries} entries`, header.name);
+    if (entries > limits.maxEntries)
+      throw unsafe(`more than ${limits.maxEntries} entries`, header.name);
     if ((header.type as string).startsWith('pax-')) return drain(stream);
     const path = getSafeEntryPath(header.name, limits.strip);
     if (path === undefined) return drain(stream);
@@ -100,7 +115,11 @@ export async function extractTarball(
     if (header.type === 'symlink' || header.type === 'link') {
       const hard = header.type === 'link';
       const linkTarget = header.linkname ?? '';
-      const resolved = getSafeLinkTarget(path, hard ? (getSafeEntryPath(linkTarget, limits.strip) ?? '') : linkTarget, hard);
+      const resolved = getSafeLinkTarget(
+        path,
+        hard ? (getSafeEntryPath(linkTarget, limits.strip) ?? '') : linkTarget,
+        hard,
+      );
       links.push({ path, resolved, hard });
       return drain(stream);
     }
@@ -108,15 +127,21 @@ export async function extractTarball(
     const chunks: Buffer[] = [];
     for await (const chunk of stream) {
       bytes += chunk.length;
-      if (bytes > limits.maxBytes) throw unsafe(`repository is larger than ${limits.maxBytes} bytes`, header.name);
+      if (bytes > limits.maxBytes)
+        throw unsafe(`repository is larger than ${limits.maxBytes} bytes`, header.name);
       chunks.push(chunk);
     }
     await mkdir(dirname(target), { recursive: true });
-    await writeFile(target, Buffer.concat(chunks), { mode: (header.mode ?? 0o644) & 0o111 ? 0o755 : 0o644 });
+    await writeFile(target, Buffer.concat(chunks), {
+      mode: (header.mode ?? 0o644) & 0o111 ? 0o755 : 0o644,
+    });
     files += 1;
   }
 
-  Readable.from([Buffer.from(archive)]).pipe(createGunzip()).on('error', (e) => extractor.destroy(e)).pipe(extractor);
+  Readable.from([Buffer.from(archive)])
+    .pipe(createGunzip())
+    .on('error', (e) => extractor.destroy(e))
+    .pipe(extractor);
   await done;
   await createLinks(root, links);
   return { files, bytes };
@@ -132,7 +157,8 @@ async function createLinks(root: string, links: PendingLink[]): Promise<void> {
   const linkPaths = new Set(links.filter((l) => !l.hard).map((l) => l.path));
   const throughLink = (path: string) => {
     const parts = path.split('/');
-    for (let i = 1; i < parts.length; i += 1) if (linkPaths.has(parts.slice(0, i).join('/'))) return true;
+    for (let i = 1; i < parts.length; i += 1)
+      if (linkPaths.has(parts.slice(0, i).join('/'))) return true;
     return false;
   };
   for (const link of links) {
@@ -148,7 +174,9 @@ async function createLinks(root: string, links: PendingLink[]): Promise<void> {
       continue;
     }
     // Re-written relative to the link's own directory: only leading `..` then plain names.
-    const rel = relative(dirname(target), join(root, normalize(link.resolved))).split(sep).join('/');
+    const rel = relative(dirname(target), join(root, normalize(link.resolved)))
+      .split(sep)
+      .join('/');
     await symlink(rel === '' ? '.' : rel, target);
   }
 }

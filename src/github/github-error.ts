@@ -7,7 +7,11 @@ interface HttpErrorLike {
 }
 
 function isHttpError(error: unknown): error is HttpErrorLike {
-  return typeof error === 'object' && error !== null && typeof (error as { status?: unknown }).status === 'number';
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    typeof (error as { status?: unknown }).status === 'number'
+  );
 }
 
 export function getHttpStatus(error: unknown): number | undefined {
@@ -23,9 +27,12 @@ export function getHttpStatus(error: unknown): number | undefined {
  */
 export function toGitHubError(error: unknown, action: string): CodemonkeysError {
   if (error instanceof CodemonkeysError) return error;
-  if (isAbortError(error)) return new CodemonkeysError('CANCELLED', 'The run was cancelled.', { cause: error });
+  if (isAbortError(error))
+    return new CodemonkeysError('CANCELLED', 'The run was cancelled.', { cause: error });
   if (!isHttpError(error)) {
-    return new CodemonkeysError('GITHUB_ERROR', `GitHub could not be reached while ${action}.`, { cause: error });
+    return new CodemonkeysError('GITHUB_ERROR', `GitHub could not be reached while ${action}.`, {
+      cause: error,
+    });
   }
   const headers = error.response?.headers ?? {};
   const retryAfter = headers['retry-after'];
@@ -33,19 +40,33 @@ export function toGitHubError(error: unknown, action: string): CodemonkeysError 
   const reset = headers['x-ratelimit-reset'];
   const status = error.status;
   const details: Record<string, unknown> = { status };
-  if ((status === 403 || status === 429) && (retryAfter !== undefined || String(remaining) === '0' || status === 429)) {
+  if (
+    (status === 403 || status === 429) &&
+    (retryAfter !== undefined || String(remaining) === '0' || status === 429)
+  ) {
     if (retryAfter !== undefined) details.retryAfterSeconds = Number(retryAfter);
     if (reset !== undefined) details.resetAt = new Date(Number(reset) * 1000).toISOString();
-    return new CodemonkeysError('GITHUB_RATE_LIMITED', `GitHub rate-limited the App while ${action}.`, { cause: error, details });
+    return new CodemonkeysError(
+      'GITHUB_RATE_LIMITED',
+      `GitHub rate-limited the App while ${action}.`,
+      { cause: error, details },
+    );
   }
   if (status === 401 || status === 403) {
-    return new CodemonkeysError('PERMISSION_DENIED', `GitHub refused access (HTTP ${status}) while ${action}.`, {
+    return new CodemonkeysError(
+      'PERMISSION_DENIED',
+      `GitHub refused access (HTTP ${status}) while ${action}.`,
+      {
+        cause: error,
+        details,
+      },
+    );
+  }
+  if (status === 409) {
+    return new CodemonkeysError('GITHUB_CONFLICT', `GitHub reported a conflict while ${action}.`, {
       cause: error,
       details,
     });
-  }
-  if (status === 409) {
-    return new CodemonkeysError('GITHUB_CONFLICT', `GitHub reported a conflict while ${action}.`, { cause: error, details });
   }
   return new CodemonkeysError('GITHUB_ERROR', `GitHub returned HTTP ${status} while ${action}.`, {
     cause: error,

@@ -11,7 +11,12 @@ export interface LoadedRepoConfig {
   source: string;
 }
 
-async function readText(octokit: GitHubClient, owner: string, repo: string, ref?: string): Promise<string | undefined> {
+async function readText(
+  octokit: GitHubClient,
+  owner: string,
+  repo: string,
+  ref?: string,
+): Promise<string | undefined> {
   try {
     const { data } = await octokit.rest.repos.getContent({
       owner,
@@ -32,7 +37,12 @@ async function readText(octokit: GitHubClient, owner: string, repo: string, ref?
  * falling back to the organisation's `.github` repository, then to the defaults. An invalid
  * file is CONFIG_INVALID (not retryable) listing every problem in `details.problems`.
  */
-export async function loadRepoConfig(octokit: GitHubClient, owner: string, repo: string, ref?: string): Promise<LoadedRepoConfig> {
+export async function loadRepoConfig(
+  octokit: GitHubClient,
+  owner: string,
+  repo: string,
+  ref?: string,
+): Promise<LoadedRepoConfig> {
   let source = `${owner}/${repo}`;
   let text = await readText(octokit, owner, repo, ref);
   if (text === undefined && repo !== '.github') {
@@ -47,10 +57,14 @@ export async function loadRepoConfig(octokit: GitHubClient, owner: string, repo:
   const parsed = parseRepoConfigYaml(text);
   if (!parsed.ok) {
     const problems = parsed.problems.map((p) => `${p.path}: ${p.message}`);
-    throw new CodemonkeysError('CONFIG_INVALID', `${REPO_CONFIG_PATH} in ${source} has ${problems.length} problem(s)`, {
-      retryable: false,
-      details: { problems, path: `${source}/${REPO_CONFIG_PATH}` },
-    });
+    throw new CodemonkeysError(
+      'CONFIG_INVALID',
+      `${REPO_CONFIG_PATH} in ${source} has ${problems.length} problem(s)`,
+      {
+        retryable: false,
+        details: { problems, path: `${source}/${REPO_CONFIG_PATH}` },
+      },
+    );
   }
   return { config: parsed.config, source };
 }

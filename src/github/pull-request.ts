@@ -53,18 +53,26 @@ export function getPrTitle(issueNumber: number, issueTitle: string): string {
  * carries the evidence. If the default branch moved meanwhile, the branch still starts at the
  * base commit and the body says so.
  */
-export async function deliverPullRequest(octokit: GitHubClient, input: DeliverPullRequestInput): Promise<DeliveredPullRequest> {
+export async function deliverPullRequest(
+  octokit: GitHubClient,
+  input: DeliverPullRequestInput,
+): Promise<DeliveredPullRequest> {
   const { owner, repo, report, config } = input;
   const selected = report.selected;
   if (report.outcome !== 'selected' || selected === undefined) {
-    throw new CodemonkeysError('INTERNAL', 'deliverPullRequest called for a run without a selected edit', { retryable: false });
+    throw new CodemonkeysError(
+      'INTERNAL',
+      'deliverPullRequest called for a run without a selected edit',
+      { retryable: false },
+    );
   }
   const files: FileWrite[] = await applyDiffToSnapshot(selected.diff, input.snapshotDir);
   let committedTestPath: string | undefined;
   if (config.pr.commitTests && selected.evidence !== undefined) {
     committedTestPath = getCommittedTestPath(config, report.issueNumber);
     const testPath = committedTestPath;
-    if (!files.some((f) => f.path === testPath)) files.push({ path: testPath, content: selected.evidence.script });
+    if (!files.some((f) => f.path === testPath))
+      files.push({ path: testPath, content: selected.evidence.script });
   }
   const branch = getBranchName(config, report.issueNumber);
   const commitSha = await createCommit(octokit, {
@@ -75,7 +83,10 @@ export async function deliverPullRequest(octokit: GitHubClient, input: DeliverPu
     files,
   });
   const head = await getDefaultBranchHead(octokit, { owner, repo });
-  const baseMoved = head.sha === report.baseCommit ? undefined : { currentHead: head.sha, branch: head.defaultBranch };
+  const baseMoved =
+    head.sha === report.baseCommit
+      ? undefined
+      : { currentHead: head.sha, branch: head.defaultBranch };
   await ensureBranch(octokit, { owner, repo, branch, sha: commitSha });
   const body = renderPrBody({
     report,

@@ -13,12 +13,21 @@ export interface IssueData {
 }
 
 /** Reads one issue; a pull request number is refused (runs are for issues). */
-export async function readIssue(octokit: GitHubClient, owner: string, repo: string, issueNumber: number): Promise<IssueData> {
+export async function readIssue(
+  octokit: GitHubClient,
+  owner: string,
+  repo: string,
+  issueNumber: number,
+): Promise<IssueData> {
   const { data } = await withGitHub(`reading issue #${issueNumber}`, () =>
     octokit.rest.issues.get({ owner, repo, issue_number: issueNumber }),
   );
   if (data.pull_request !== undefined && data.pull_request !== null) {
-    throw new CodemonkeysError('CONFIG_INVALID', `#${issueNumber} is a pull request, not an issue`, { retryable: false });
+    throw new CodemonkeysError(
+      'CONFIG_INVALID',
+      `#${issueNumber} is a pull request, not an issue`,
+      { retryable: false },
+    );
   }
   return {
     number: data.number,

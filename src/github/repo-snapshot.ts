@@ -18,8 +18,13 @@ export interface BaseCommit {
 }
 
 /** The default branch and the commit at its head right now. */
-export async function getDefaultBranchHead(octokit: GitHubClient, ref: RepoRef): Promise<BaseCommit> {
-  const { data: repo } = await withGitHub(`reading ${ref.owner}/${ref.repo}`, () => octokit.rest.repos.get({ owner: ref.owner, repo: ref.repo }));
+export async function getDefaultBranchHead(
+  octokit: GitHubClient,
+  ref: RepoRef,
+): Promise<BaseCommit> {
+  const { data: repo } = await withGitHub(`reading ${ref.owner}/${ref.repo}`, () =>
+    octokit.rest.repos.get({ owner: ref.owner, repo: ref.repo }),
+  );
   const defaultBranch = repo.default_branch;
   const { data: branch } = await withGitHub(`reading the head of ${defaultBranch}`, () =>
     octokit.rest.repos.getBranch({ ...ref, branch: defaultBranch }),
@@ -45,18 +50,36 @@ export interface RepoSnapshotResult extends RepoSnapshot, BaseCommit {
  * Downloads the repository at one commit through the API (no git credentials on disk) and
  * extracts it safely into a fresh temp directory.
  */
-export async function snapshotRepo(octokit: GitHubClient, ref: RepoRef, options: SnapshotOptions = {}): Promise<RepoSnapshotResult> {
+export async function snapshotRepo(
+  octokit: GitHubClient,
+  ref: RepoRef,
+  options: SnapshotOptions = {},
+): Promise<RepoSnapshotResult> {
   const head = await getDefaultBranchHead(octokit, ref);
   const sha = options.sha ?? head.sha;
-  const limits: ExtractLimits = { ...DEFAULT_EXTRACT_LIMITS, ...options.limits, ...(options.signal ? { signal: options.signal } : {}) };
-  const response = await withGitHub(`downloading ${ref.owner}/${ref.repo} at ${sha.slice(0, 12)}`, () =>
-    octokit.rest.repos.downloadTarballArchive({ ...ref, ref: sha, request: { signal: options.signal } }),
+  const limits: ExtractLimits = {
+    ...DEFAULT_EXTRACT_LIMITS,
+    ...options.limits,
+    ...(options.signal ? { signal: options.signal } : {}),
+  };
+  const response = await withGitHub(
+    `downloading ${ref.owner}/${ref.repo} at ${sha.slice(0, 12)}`,
+    () =>
+      octokit.rest.repos.downloadTarballArchive({
+        ...ref,
+        ref: sha,
+        request: { signal: options.signal },
+      }),
   );
   const archive = toBuffer(response.data);
   if (archive.length > limits.maxBytes) {
-    throw new CodemonkeysError('WORKSPACE_ERROR', `the repository archive is larger than ${limits.maxBytes} bytes`, {
-      retryable: false,
-    });
+    throw new CodemonkeysError(
+      'WORKSPACE_ERROR',
+      `the repository archive is larger than ${limits.maxBytes} bytes`,
+      {
+        retryable: false,
+      },
+    );
   }
   const dir = await mkdtemp(join(options.parentDir ?? tmpdir(), 'codemonkeys-snapshot-'));
   try {

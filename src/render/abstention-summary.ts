@@ -12,7 +12,10 @@ export function renderAbstentionSummary(report: RunReport, maxLength = 20_000): 
   const candidates = evaluation?.candidates ?? [];
   const reproducing = tests.filter((t) => t.reproduces).length;
   const withEdit = report.samples.filter((s) => s.editing.hasEdit).length;
-  const reason = escapeInline(report.outcomeReason ?? 'no candidate had evidence that it fixes the issue', 500);
+  const reason = escapeInline(
+    report.outcomeReason ?? 'no candidate had evidence that it fixes the issue',
+    500,
+  );
   const lines = [
     `**No pull request was opened:** ${reason}.`,
     '',
@@ -22,18 +25,32 @@ export function renderAbstentionSummary(report: RunReport, maxLength = 20_000): 
       `voted on, ${formatUsd(report.usage.total.usd)} spent.`,
   ];
   if (evaluation !== undefined && evaluation.dropped.length > 0) {
-    lines.push('', `Dropped before voting: ${evaluation.dropped.map((d) => `s${d.sampleIndex} (${escapeInline(d.reason, 100)})`).join('; ')}.`);
+    lines.push(
+      '',
+      `Dropped before voting: ${evaluation.dropped.map((d) => `s${d.sampleIndex} (${escapeInline(d.reason, 100)})`).join('; ')}.`,
+    );
   }
   if (report.budgetExhausted !== undefined) {
-    lines.push('', `The ${formatUsd(report.budgetExhausted.limitUsd)} budget stopped new work during ${report.budgetExhausted.stage}.`);
+    lines.push(
+      '',
+      `The ${formatUsd(report.budgetExhausted.limitUsd)} budget stopped new work during ${report.budgetExhausted.stage}.`,
+    );
   }
   if (evaluation !== undefined && candidates.length > 0 && tests.length > 0) {
-    lines.push('', details('Vote matrix (✅ test passes with the candidate, ❌ n exits n; 🔁 reproduces on the original)', renderMatrixTable(evaluation)));
+    lines.push(
+      '',
+      details(
+        'Vote matrix (✅ test passes with the candidate, ❌ n exits n; 🔁 reproduces on the original)',
+        renderMatrixTable(evaluation),
+      ),
+    );
   }
   lines.push(
     '',
     'A clearer issue (exact steps, expected vs actual output, a failing snippet) usually helps; comment `/codemonkeys retry` to try again.',
   );
   const text = lines.join('\n');
-  return text.length <= maxLength ? text : `${lines.slice(0, 3).join('\n')}\n\n_(Vote matrix left out: too large for a comment.)_`;
+  return text.length <= maxLength
+    ? text
+    : `${lines.slice(0, 3).join('\n')}\n\n_(Vote matrix left out: too large for a comment.)_`;
 }

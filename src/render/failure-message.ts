@@ -20,7 +20,8 @@ interface Template {
 const TEMPLATES: Record<ErrorCode, Template> = {
   ENV_INVALID: {
     reason: 'The CodeMonkeys worker is misconfigured.',
-    action: 'Ask the operator of this installation to check the worker environment (`codemonkeys doctor`).',
+    action:
+      'Ask the operator of this installation to check the worker environment (`codemonkeys doctor`).',
   },
   CONFIG_INVALID: {
     reason: 'The repository configuration `.github/codemonkeys.yml` is invalid.',
@@ -29,7 +30,8 @@ const TEMPLATES: Record<ErrorCode, Template> = {
   },
   PERMISSION_DENIED: {
     reason: 'The CodeMonkeys App is missing a permission it needs on this repository.',
-    action: 'An organisation owner should grant the App contents, issues and pull requests write access, then comment `/codemonkeys retry`.',
+    action:
+      'An organisation owner should grant the App contents, issues and pull requests write access, then comment `/codemonkeys retry`.',
     withMessage: true,
   },
   GITHUB_ERROR: {
@@ -38,19 +40,23 @@ const TEMPLATES: Record<ErrorCode, Template> = {
   },
   GITHUB_RATE_LIMITED: {
     reason: 'GitHub rate-limited the App.',
-    action: 'Wait until the limit resets (about an hour at most), then comment `/codemonkeys retry`.',
+    action:
+      'Wait until the limit resets (about an hour at most), then comment `/codemonkeys retry`.',
   },
   GITHUB_CONFLICT: {
     reason: 'The branch could not be updated because it changed at the same time.',
-    action: 'If someone pushed to the CodeMonkeys branch, close its pull request or delete the branch, then comment `/codemonkeys retry`.',
+    action:
+      'If someone pushed to the CodeMonkeys branch, close its pull request or delete the branch, then comment `/codemonkeys retry`.',
   },
   LLM_AUTH: {
     reason: 'The model provider rejected the API key, or the key cannot use the configured model.',
-    action: 'Ask the operator to check ANTHROPIC_API_KEY; check `models.primary` / `models.relevance` in `.github/codemonkeys.yml`.',
+    action:
+      'Ask the operator to check ANTHROPIC_API_KEY; check `models.primary` / `models.relevance` in `.github/codemonkeys.yml`.',
   },
   LLM_BAD_REQUEST: {
     reason: 'The model provider refused a request (often an unknown or retired model id).',
-    action: 'Check `models.primary` and `models.relevance` in `.github/codemonkeys.yml`, then comment `/codemonkeys retry`.',
+    action:
+      'Check `models.primary` and `models.relevance` in `.github/codemonkeys.yml`, then comment `/codemonkeys retry`.',
   },
   LLM_RATE_LIMITED: {
     reason: 'The model provider rate-limited the run.',
@@ -61,57 +67,83 @@ const TEMPLATES: Record<ErrorCode, Template> = {
     action: 'Comment `/codemonkeys retry` in a few minutes.',
   },
   LLM_CONTEXT_TOO_LONG: {
-    reason: 'A prompt did not fit in the model\'s context window.',
-    action: 'Lower `context.budgetTokens` or narrow `context.include` in `.github/codemonkeys.yml`.',
+    reason: "A prompt did not fit in the model's context window.",
+    action:
+      'Lower `context.budgetTokens` or narrow `context.include` in `.github/codemonkeys.yml`.',
   },
-  LLM_TIMEOUT: { reason: 'Model calls kept timing out.', action: 'Comment `/codemonkeys retry` in a few minutes.' },
+  LLM_TIMEOUT: {
+    reason: 'Model calls kept timing out.',
+    action: 'Comment `/codemonkeys retry` in a few minutes.',
+  },
   LLM_CONNECTION: {
     reason: 'The worker could not reach the model provider.',
-    action: 'Ask the operator to check the worker\'s network; then comment `/codemonkeys retry`.',
+    action: "Ask the operator to check the worker's network; then comment `/codemonkeys retry`.",
   },
-  LLM_SERVER: { reason: 'The model provider had a server error.', action: 'Comment `/codemonkeys retry` in a few minutes.' },
+  LLM_SERVER: {
+    reason: 'The model provider had a server error.',
+    action: 'Comment `/codemonkeys retry` in a few minutes.',
+  },
   LLM_PROTOCOL: {
     reason: 'The model replies could not be used.',
-    action: 'Comment `/codemonkeys retry`; if it keeps happening, report it to the operator with the run id.',
+    action:
+      'Comment `/codemonkeys retry`; if it keeps happening, report it to the operator with the run id.',
   },
   BUDGET_EXCEEDED: {
     reason: 'The run reached its dollar budget before it could finish.',
-    action: 'Raise `budget.maxUsdPerRun` or lower `samples` in `.github/codemonkeys.yml`, then comment `/codemonkeys retry`.',
+    action:
+      'Raise `budget.maxUsdPerRun` or lower `samples` in `.github/codemonkeys.yml`, then comment `/codemonkeys retry`.',
   },
-  CANCELLED: { reason: 'The run was cancelled.', action: 'Add the label again or comment `/codemonkeys retry` to start over.' },
+  CANCELLED: {
+    reason: 'The run was cancelled.',
+    action: 'Add the label again or comment `/codemonkeys retry` to start over.',
+  },
   SANDBOX_UNAVAILABLE: {
     reason: 'The worker could not start a sandbox (the container engine is not available).',
-    action: 'Ask the operator to check Docker on the worker (`codemonkeys doctor`); then comment `/codemonkeys retry`.',
+    action:
+      'Ask the operator to check Docker on the worker (`codemonkeys doctor`); then comment `/codemonkeys retry`.',
   },
   SANDBOX_SETUP_FAILED: {
     reason: 'A setup command from `sandbox.setup` failed while preparing the environment.',
-    action: 'Fix the command in `.github/codemonkeys.yml` (it runs in the sandbox image from the repository root), then comment `/codemonkeys retry`.',
+    action:
+      'Fix the command in `.github/codemonkeys.yml` (it runs in the sandbox image from the repository root), then comment `/codemonkeys retry`.',
     withMessage: true,
   },
   SANDBOX_ERROR: {
     reason: 'The sandbox failed while running generated code.',
-    action: 'Comment `/codemonkeys retry`; if it repeats, check `sandbox.memoryMb` and `sandbox.image`.',
+    action:
+      'Comment `/codemonkeys retry`; if it repeats, check `sandbox.memoryMb` and `sandbox.image`.',
   },
   PROMPT_INVALID: {
-    reason: 'The worker\'s prompt templates are invalid.',
+    reason: "The worker's prompt templates are invalid.",
     action: 'Ask the operator to fix the prompt templates (the worker log names the file).',
   },
   WORKSPACE_ERROR: {
     reason: 'The repository could not be read or prepared.',
-    action: 'Check that the default branch is readable and not too large, then comment `/codemonkeys retry`.',
+    action:
+      'Check that the default branch is readable and not too large, then comment `/codemonkeys retry`.',
     withMessage: true,
   },
   STORE_ERROR: {
     reason: 'The worker lost its connection to its run store (Redis).',
-    action: 'Ask the operator to check Redis; then comment `/codemonkeys retry` (finished stages are not paid twice).',
+    action:
+      'Ask the operator to check Redis; then comment `/codemonkeys retry` (finished stages are not paid twice).',
   },
   INTERNAL: {
     reason: 'CodeMonkeys hit an internal error.',
-    action: 'Comment `/codemonkeys retry`; if it repeats, report it to the operator with the run id.',
+    action:
+      'Comment `/codemonkeys retry`; if it repeats, report it to the operator with the run id.',
   },
 };
 
-const DETAIL_KEYS = ['command', 'exitCode', 'status', 'stage', 'limitUsd', 'path', 'problems'] as const;
+const DETAIL_KEYS = [
+  'command',
+  'exitCode',
+  'status',
+  'stage',
+  'limitUsd',
+  'path',
+  'problems',
+] as const;
 
 function renderDetails(details: Record<string, unknown> | undefined): string {
   if (details === undefined) return '';
@@ -119,7 +151,9 @@ function renderDetails(details: Record<string, unknown> | undefined): string {
   for (const key of DETAIL_KEYS) {
     const value = details[key];
     if (value === undefined || value === null) continue;
-    const text = Array.isArray(value) ? value.map((v) => (typeof v === 'string' ? v : JSON.stringify(v))).join('; ') : String(value);
+    const text = Array.isArray(value)
+      ? value.map((v) => (typeof v === 'string' ? v : JSON.stringify(v))).join('; ')
+      : String(value);
     parts.push(`${key}: ${escapeInline(text, 400)}`);
   }
   return parts.length === 0 ? '' : ` (${parts.join(', ')})`;
@@ -127,7 +161,8 @@ function renderDetails(details: Record<string, unknown> | undefined): string {
 
 /** Maps an error code (and safe details) to a reason and an action a maintainer can take. Pure. */
 export function getFailureMessage(facts: FailureFacts): StatusFailure {
-  const template = (TEMPLATES as Record<string, Template | undefined>)[facts.code] ?? TEMPLATES.INTERNAL;
+  const template =
+    (TEMPLATES as Record<string, Template | undefined>)[facts.code] ?? TEMPLATES.INTERNAL;
   const message =
     template.withMessage === true && facts.message !== undefined && facts.message.trim().length > 0
       ? ` ${escapeInline(facts.message, 1_500)}`

@@ -12,6 +12,7 @@ export const DEFAULT_BODY_BUDGET = 65_000;
 const ZWJ = '\u200d';
 
 /** Control characters other than tab/newline, and the bidi overrides used to disguise text. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u202a-\u202e\u2066-\u2069]/g;
 
 export function stripControl(text: string): string {

@@ -7,7 +7,11 @@ export function renderEditSection(input: PrBodyInput): BodySection {
   if (selected === undefined) return { id: 'edit', full: '## The edit\n\nNo edit was selected.' };
   const added = selected.files.reduce((sum, f) => sum + f.added, 0);
   const removed = selected.files.reduce((sum, f) => sum + f.removed, 0);
-  const rows = selected.files.map((f) => [escapeInline(f.path, 200), `+${f.added}`, `-${f.removed}`]);
+  const rows = selected.files.map((f) => [
+    escapeInline(f.path, 200),
+    `+${f.added}`,
+    `-${f.removed}`,
+  ]);
   const lines = [
     '## The edit',
     '',

@@ -14,6 +14,8 @@ export function renderExecOutput(exec: ExecSummary, maxChars: number): string {
     return `The patch did not apply: ${escapeInline(exec.patchError, 500)}`;
   }
   const text = exec.output.length === 0 ? '(no output)' : truncateMiddle(exec.output, maxChars);
-  const note = exec.truncated ? '\n\n_Output was longer than the sandbox output cap and was cut._' : '';
+  const note = exec.truncated
+    ? '\n\n_Output was longer than the sandbox output cap and was cut._'
+    : '';
   return `${codeBlock(text, 'text')}${note}`;
 }

@@ -1,5 +1,12 @@
 import type { SelectionReport } from '../../pipeline/types.js';
-import { codeBlock, details, escapeHtmlInline, escapeInline, quoteBlock, truncateMiddle } from '../markdown.js';
+import {
+  codeBlock,
+  details,
+  escapeHtmlInline,
+  escapeInline,
+  quoteBlock,
+  truncateMiddle,
+} from '../markdown.js';
 import { renderExecOutcome } from './exec-summary.js';
 import type { BodySection, PrBodyInput } from './types.js';
 
@@ -23,7 +30,10 @@ function selectionTests(selection: SelectionReport, scriptChars: number): string
         .map(([id, exec]) => `C${id}: ${renderExecOutcome(exec)}`)
         .join(', ');
       const summary = `Selection test ${i + 1}: original ${renderExecOutcome(test.original)}; ${results}`;
-      return details(escapeHtmlInline(summary, 400), codeBlock(truncateMiddle(test.script, scriptChars)));
+      return details(
+        escapeHtmlInline(summary, 400),
+        codeBlock(truncateMiddle(test.script, scriptChars)),
+      );
     })
     .join('\n\n');
 }
@@ -31,13 +41,15 @@ function selectionTests(selection: SelectionReport, scriptChars: number): string
 /** The selector's reasoning, quoted, or why no selection was needed. */
 export function renderSelectionSection(input: PrBodyInput): BodySection {
   const selection = input.report.selection;
-  if (selection === undefined) return { id: 'selection', full: '## Selection\n\nNo selection was recorded.' };
+  if (selection === undefined)
+    return { id: 'selection', full: '## Selection\n\nNo selection was recorded.' };
   const build = (reasonChars: number, scriptChars: number, withTests: boolean) => {
     const parts = ['## Selection', '', why(selection)];
     if (selection.reasoning !== undefined && selection.reasoning.trim().length > 0) {
-      parts.push('', 'The selector\'s reasoning:', '', quoteBlock(selection.reasoning, reasonChars));
+      parts.push('', "The selector's reasoning:", '', quoteBlock(selection.reasoning, reasonChars));
     }
-    if (withTests && selection.tests.length > 0) parts.push('', selectionTests(selection, scriptChars));
+    if (withTests && selection.tests.length > 0)
+      parts.push('', selectionTests(selection, scriptChars));
     return parts.join('\n');
   };
   return { id: 'selection', full: build(8_000, 6_000, true), compact: build(1_500, 0, false) };

@@ -5,8 +5,14 @@ import type { BodySection, PrBodyInput } from './types.js';
 export function renderSettingsSection(input: PrBodyInput): BodySection {
   const { settings, context, prompts } = input.report;
   const rows: string[][] = [
-    ['Primary model', inlineCode(`${input.scripted === true ? 'scripted:' : ''}${settings.models.primary}`)],
-    ['Relevance model', inlineCode(`${input.scripted === true ? 'scripted:' : ''}${settings.models.relevance}`)],
+    [
+      'Primary model',
+      inlineCode(`${input.scripted === true ? 'scripted:' : ''}${settings.models.primary}`),
+    ],
+    [
+      'Relevance model',
+      inlineCode(`${input.scripted === true ? 'scripted:' : ''}${settings.models.relevance}`),
+    ],
     ['Samples', String(settings.samples)],
     ['Model calls per state machine', String(settings.maxAttempts)],
     ['Ranking calls', String(settings.rankings)],
@@ -17,15 +23,22 @@ export function renderSettingsSection(input: PrBodyInput): BodySection {
   ];
   const lines = ['## Models and settings', '', table(['Setting', 'Value'], rows)];
   if (context !== undefined) {
-    const fallback = context.fallback === undefined ? '' : ` Fallback used: ${escapeInline(context.fallback, 300)}.`;
+    const fallback =
+      context.fallback === undefined
+        ? ''
+        : ` Fallback used: ${escapeInline(context.fallback, 300)}.`;
     lines.push(
       '',
       `Context: ${context.scanned} files scanned, ${context.relevant.length} judged relevant, ` +
         `${context.packed.length} packed (${formatTokens(context.packedTokens)} tokens).${fallback}`,
     );
   }
-  const hashRows = Object.entries(prompts).map(([name, hash]) => [inlineCode(name), inlineCode(hash)]);
-  if (hashRows.length > 0) lines.push('', details('Prompt template hashes', table(['Template', 'sha256 (16)'], hashRows)));
+  const hashRows = Object.entries(prompts).map(([name, hash]) => [
+    inlineCode(name),
+    inlineCode(hash),
+  ]);
+  if (hashRows.length > 0)
+    lines.push('', details('Prompt template hashes', table(['Template', 'sha256 (16)'], hashRows)));
   const compact = `## Models and settings\n\n${escapeInline(settings.models.primary)} / ${escapeInline(settings.models.relevance)}, ${settings.samples} samples.`;
   return { id: 'settings', full: lines.join('\n'), compact };
 }

@@ -3,7 +3,14 @@ import type { RunReport, RunStage, UsageTotals } from '../../pipeline/types.js';
 import { formatDuration, formatTokens, formatUsd, table } from '../markdown.js';
 import type { BodySection, PrBodyInput } from './types.js';
 
-const TIMED_STAGES: RunStage[] = ['preparing', 'context', 'generating', 'evaluating', 'selecting', 'delivering'];
+const TIMED_STAGES: RunStage[] = [
+  'preparing',
+  'context',
+  'generating',
+  'evaluating',
+  'selecting',
+  'delivering',
+];
 
 /** Per model stage: calls, tokens (uncached / cache write / cache read / output) and dollars. */
 export function renderUsageTable(usage: UsageTotals): string {
@@ -16,7 +23,9 @@ export function renderUsageTable(usage: UsageTotals): string {
     formatTokens(u.outputTokens),
     formatUsd(u.usd),
   ];
-  const rows = STAGES.filter((s) => usage.byStage[s].calls > 0).map((s) => row(s, usage.byStage[s]));
+  const rows = STAGES.filter((s) => usage.byStage[s].calls > 0).map((s) =>
+    row(s, usage.byStage[s]),
+  );
   rows.push(row('**total**', usage.total));
   return table(
     ['Model stage', 'Calls', 'Input', 'Cache write', 'Cache read', 'Output', 'Cost'],
@@ -46,11 +55,21 @@ function renderTimeTable(report: RunReport): string {
 export function renderUsageSection(input: PrBodyInput): BodySection {
   const { report } = input;
   const budget = report.budgetExhausted;
-  const lines = ['## Cost and time', '', renderUsageTable(report.usage), '', renderTimeTable(report)];
+  const lines = [
+    '## Cost and time',
+    '',
+    renderUsageTable(report.usage),
+    '',
+    renderTimeTable(report),
+  ];
   if (budget !== undefined) {
-    lines.push('', `The ${formatUsd(budget.limitUsd)} budget was reached during ${budget.stage}; later work in that stage was skipped.`);
+    lines.push(
+      '',
+      `The ${formatUsd(budget.limitUsd)} budget was reached during ${budget.stage}; later work in that stage was skipped.`,
+    );
   }
-  if (input.scripted === true) lines.push('', '_Scripted run: token counts are simulated and no money was spent._');
+  if (input.scripted === true)
+    lines.push('', '_Scripted run: token counts are simulated and no money was spent._');
   const compact = `## Cost and time\n\n${formatUsd(report.usage.total.usd)}, ${report.usage.total.calls} model calls.`;
   return { id: 'usage', full: lines.join('\n'), compact };
 }

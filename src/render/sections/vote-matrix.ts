@@ -34,7 +34,9 @@ export function renderMatrixTable(evaluation: EvaluationReport, selectedId?: num
 
 function legend(evaluation: EvaluationReport): string {
   const reproducing = evaluation.tests.filter((t) => t.reproduces).map((t) => `T${t.id}`);
-  const dropped = evaluation.dropped.map((d) => `s${d.sampleIndex} (${escapeInline(d.reason, 120)})`);
+  const dropped = evaluation.dropped.map(
+    (d) => `s${d.sampleIndex} (${escapeInline(d.reason, 120)})`,
+  );
   const lines = [
     `✅ the test exits 0 with the candidate applied (one vote), ❌ n: it exits n, – not run. ` +
       `⭐ marks the selected candidate. Tn is the final test of sample n's trajectory; sN lists the samples that produced each candidate.`,
@@ -53,11 +55,20 @@ function legend(evaluation: EvaluationReport): string {
 /** The vote matrix with totals, reproduction markers and dropped candidates. */
 export function renderMatrixSection(input: PrBodyInput): BodySection {
   const evaluation = input.report.evaluation;
-  if (evaluation === undefined) return { id: 'matrix', full: '## Test votes\n\nNo evaluation was run.' };
+  if (evaluation === undefined)
+    return { id: 'matrix', full: '## Test votes\n\nNo evaluation was run.' };
   const selectedId = input.report.selected?.candidateId;
-  const full = ['## Test votes', '', renderMatrixTable(evaluation, selectedId), '', legend(evaluation)].join('\n');
+  const full = [
+    '## Test votes',
+    '',
+    renderMatrixTable(evaluation, selectedId),
+    '',
+    legend(evaluation),
+  ].join('\n');
   const totals = evaluation.candidates
-    .map((c) => `C${c.id}${c.id === selectedId ? ' ⭐' : ''}: ${c.votes}/${evaluation.tests.length}`)
+    .map(
+      (c) => `C${c.id}${c.id === selectedId ? ' ⭐' : ''}: ${c.votes}/${evaluation.tests.length}`,
+    )
     .join(', ');
   const compact = `## Test votes\n\nVotes per candidate (tests passing with the edit): ${totals}.`;
   return { id: 'matrix', full, compact };

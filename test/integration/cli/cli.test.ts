@@ -15,17 +15,29 @@ interface Run {
 }
 
 async function cli(cwd: string, args: string[], env: Record<string, string> = {}): Promise<Run> {
-  const childEnv: NodeJS.ProcessEnv = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env };
+  const childEnv: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '/tmp',
+    ...env,
+  };
   try {
-    const { stdout, stderr } = await execFileAsync(process.execPath, [join(cwd, 'bin/codemonkeys.js'), ...args], {
-      cwd,
-      env: childEnv,
-      timeout: 170_000,
-    });
+    const { stdout, stderr } = await execFileAsync(
+      process.execPath,
+      [join(cwd, 'bin/codemonkeys.js'), ...args],
+      {
+        cwd,
+        env: childEnv,
+        timeout: 170_000,
+      },
+    );
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+    return {
+      code: typeof e.code === 'number' ? e.code : -1,
+      stdout: e.stdout ?? '',
+      stderr: e.stderr ?? '',
+    };
   }
 }
 
@@ -50,9 +62,22 @@ describe('bin/codemonkeys (cli)', () => {
 
   it('solves the demo issue and writes patch.diff, pr.md and report.json', async () => {
     const out = join(work, 'out');
-    const run = await cli(clone, ['solve', '--repo', 'examples/demo-repo', '--issue-file', 'examples/demo-issue.md', '--dry-run', '--out', out], {
-      CODEMONKEYS_SCRIPTED_TRANSCRIPT: 'demo',
-    });
+    const run = await cli(
+      clone,
+      [
+        'solve',
+        '--repo',
+        'examples/demo-repo',
+        '--issue-file',
+        'examples/demo-issue.md',
+        '--dry-run',
+        '--out',
+        out,
+      ],
+      {
+        CODEMONKEYS_SCRIPTED_TRANSCRIPT: 'demo',
+      },
+    );
     expect(run.stderr).toContain('SCRIPTED DEMO TRANSCRIPT');
     expect(run.stderr).toMatch(/generating 4\/4/);
     expect(run.code).toBe(0);
@@ -62,7 +87,11 @@ describe('bin/codemonkeys (cli)', () => {
     expect(pr).toContain('Scripted demo run');
     expect(pr).toContain('## Test votes');
     expect(pr).toMatch(/⭐ \*\*C0\*\* \(s0, s2, s3\) \| ✅ \| ✅ \| ✅ \| ✅ \| 4/);
-    const report = JSON.parse(await readFile(join(out, 'report.json'), 'utf8')) as { scriptedTranscript?: string; outcome: string; selected?: { evidence?: { original: { exitCode: number }; edited: { exitCode: number } } } };
+    const report = JSON.parse(await readFile(join(out, 'report.json'), 'utf8')) as {
+      scriptedTranscript?: string;
+      outcome: string;
+      selected?: { evidence?: { original: { exitCode: number }; edited: { exitCode: number } } };
+    };
     expect(report.scriptedTranscript).toContain('SCRIPTED');
     expect(report.outcome).toBe('selected');
     expect(report.selected?.evidence?.original.exitCode).toBe(2);
@@ -70,21 +99,45 @@ describe('bin/codemonkeys (cli)', () => {
   }, 180_000);
 
   it('explains bad input with exit code 1', async () => {
-    const missing = await cli(clone, ['solve', '--repo', 'no/such/dir', '--issue-file', 'examples/demo-issue.md']);
+    const missing = await cli(clone, [
+      'solve',
+      '--repo',
+      'no/such/dir',
+      '--issue-file',
+      'examples/demo-issue.md',
+    ]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('repository path not found: no/such/dir');
-    const notDir = await cli(clone, ['solve', '--repo', 'examples/demo-issue.md', '--issue-file', 'examples/demo-issue.md']);
+    const notDir = await cli(clone, [
+      'solve',
+      '--repo',
+      'examples/demo-issue.md',
+      '--issue-file',
+      'examples/demo-issue.md',
+    ]);
     expect(notDir.stderr).toContain('repository path is not a directory');
-    const noIssue = await cli(clone, ['solve', '--repo', 'examples/demo-repo', '--issue-file', 'nope.md'], { CODEMONKEYS_SCRIPTED_TRANSCRIPT: 'demo' });
+    const noIssue = await cli(
+      clone,
+      ['solve', '--repo', 'examples/demo-repo', '--issue-file', 'nope.md'],
+      { CODEMONKEYS_SCRIPTED_TRANSCRIPT: 'demo' },
+    );
     expect(noIssue.code).toBe(1);
     expect(noIssue.stderr).toContain('issue file not found: nope.md');
-    const noKey = await cli(clone, ['solve', '--repo', 'examples/demo-repo', '--issue-file', 'examples/demo-issue.md']);
+    const noKey = await cli(clone, [
+      'solve',
+      '--repo',
+      'examples/demo-repo',
+      '--issue-file',
+      'examples/demo-issue.md',
+    ]);
     expect(noKey.code).toBe(1);
     expect(noKey.stderr).toContain('ANTHROPIC_API_KEY is not set');
     const unknown = await cli(clone, ['solve', '--frobnicate']);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain("Unknown option '--frobnicate'");
-    const noGh = await cli(clone, ['solve', '--issue', 'acme/lib#3'], { CODEMONKEYS_SCRIPTED_TRANSCRIPT: 'demo' });
+    const noGh = await cli(clone, ['solve', '--issue', 'acme/lib#3'], {
+      CODEMONKEYS_SCRIPTED_TRANSCRIPT: 'demo',
+    });
     expect(noGh.stderr).toContain('needs a GITHUB_TOKEN');
   }, 120_000);
 });

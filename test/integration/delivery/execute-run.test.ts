@@ -22,7 +22,11 @@ async function demoTarball(): Promise<Buffer> {
     for (const entry of await readdir(dir, { withFileTypes: true })) {
       const path = join(dir, entry.name);
       if (entry.isDirectory()) await walk(path);
-      else entries.push({ name: `acme-pagination-ddddddd/${relative(DEMO_REPO_DIR, path)}`, content: await readFile(path, 'utf8') });
+      else
+        entries.push({
+          name: `acme-pagination-ddddddd/${relative(DEMO_REPO_DIR, path)}`,
+          content: await readFile(path, 'utf8'),
+        });
     }
   };
   await walk(DEMO_REPO_DIR);
@@ -45,24 +49,45 @@ describe('delivery/execute-run (integration)', () => {
     let blob = '';
     let pr: { body: string; draft: boolean; head: string } | undefined;
     github = new FakeGitHub({
-      [`GET ${REPO}/issues/7`]: () => ({ status: 200, body: { number: 7, title: 'page_count returns one page too many', body: issueBody, html_url: 'https://github.com/acme/pagination/issues/7', state: 'open' } }),
-      [`GET ${REPO}/contents/.github%2Fcodemonkeys.yml`]: () => ({ status: 200, body: { type: 'file', content: Buffer.from('samples: 4\n').toString('base64') } }),
+      [`GET ${REPO}/issues/7`]: () => ({
+        status: 200,
+        body: {
+          number: 7,
+          title: 'page_count returns one page too many',
+          body: issueBody,
+          html_url: 'https://github.com/acme/pagination/issues/7',
+          state: 'open',
+        },
+      }),
+      [`GET ${REPO}/contents/.github%2Fcodemonkeys.yml`]: () => ({
+        status: 200,
+        body: { type: 'file', content: Buffer.from('samples: 4\n').toString('base64') },
+      }),
       [`GET ${REPO}`]: () => ({ status: 200, body: { default_branch: 'main' } }),
       [`GET ${REPO}/branches/main`]: () => ({ status: 200, body: { commit: { sha: SHA } } }),
       [`GET ${REPO}/tarball/${SHA}`]: () => ({ status: 200, body: tarball }),
-      [`GET ${REPO}/git/commits/${SHA}`]: () => ({ status: 200, body: { sha: SHA, tree: { sha: 'tree0' } } }),
+      [`GET ${REPO}/git/commits/${SHA}`]: () => ({
+        status: 200,
+        body: { sha: SHA, tree: { sha: 'tree0' } },
+      }),
       [`POST ${REPO}/git/blobs`]: (r) => {
         blob = Buffer.from((r.body as { content: string }).content, 'base64').toString('utf8');
         return { status: 201, body: { sha: 'blob1' } };
       },
       [`POST ${REPO}/git/trees`]: () => ({ status: 201, body: { sha: 'tree1' } }),
       [`POST ${REPO}/git/commits`]: () => ({ status: 201, body: { sha: 'commit1' } }),
-      [`GET ${REPO}/git/ref/heads%2Fcodemonkeys%2Fissue-7`]: () => ({ status: 404, body: { message: 'Not Found' } }),
+      [`GET ${REPO}/git/ref/heads%2Fcodemonkeys%2Fissue-7`]: () => ({
+        status: 404,
+        body: { message: 'Not Found' },
+      }),
       [`POST ${REPO}/git/refs`]: () => ({ status: 201, body: {} }),
       [`GET ${REPO}/pulls`]: () => ({ status: 200, body: [] }),
       [`POST ${REPO}/pulls`]: (r) => {
         pr = r.body as typeof pr;
-        return { status: 201, body: { number: 8, html_url: 'https://github.com/acme/pagination/pull/8' } };
+        return {
+          status: 201,
+          body: { number: 8, html_url: 'https://github.com/acme/pagination/pull/8' },
+        };
       },
     });
     const baseUrl = await github.start();
@@ -73,12 +98,29 @@ describe('delivery/execute-run (integration)', () => {
       scripted: true,
       createAdapters: async (config) => {
         const sandbox = createRunSandbox('docker', config, logger);
-        return { deps: { llm: new ScriptedLlm({ rules: getDemoTranscript() }), sandbox, store, prompts: loadPrompts() }, close: () => sandbox.close() };
+        return {
+          deps: {
+            llm: new ScriptedLlm({ rules: getDemoTranscript() }),
+            sandbox,
+            store,
+            prompts: loadPrompts(),
+          },
+          close: () => sandbox.close(),
+        };
       },
     });
     const updates: Array<Partial<StatusState>> = [];
     const report = await execute(
-      { runId: `it-delivery-${process.pid}`, installationId: 1, owner: 'acme', repo: 'pagination', issueNumber: 7, requestedBy: 'octocat', trigger: 'label', enqueuedAt: new Date().toISOString() },
+      {
+        runId: `it-delivery-${process.pid}`,
+        installationId: 1,
+        owner: 'acme',
+        repo: 'pagination',
+        issueNumber: 7,
+        requestedBy: 'octocat',
+        trigger: 'label',
+        enqueuedAt: new Date().toISOString(),
+      },
       {
         octokit: createTokenOctokit({ token: 'ghs_test', baseUrl, retries: false }),
         signal: new AbortController().signal,
@@ -96,6 +138,9 @@ describe('delivery/execute-run (integration)', () => {
     expect(pr?.body).toContain('Scripted demo run');
     expect(pr?.body).toContain('Requested by @octocat.');
     expect(updates.some((u) => u.stage === 'generating' && u.samplesTotal === 4)).toBe(true);
-    expect(updates.at(-1)).toMatchObject({ stage: 'done', prUrl: 'https://github.com/acme/pagination/pull/8' });
+    expect(updates.at(-1)).toMatchObject({
+      stage: 'done',
+      prUrl: 'https://github.com/acme/pagination/pull/8',
+    });
   }, 180_000);
 });

@@ -7,7 +7,11 @@ export interface FakeRequest {
   body: unknown;
 }
 
-export type FakeHandler = (request: FakeRequest) => { status: number; body: unknown; headers?: Record<string, string> };
+export type FakeHandler = (request: FakeRequest) => {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+};
 
 /**
  * A tiny GitHub API stand-in on 127.0.0.1 for integration tests that also talk to Docker (nock's
@@ -25,7 +29,11 @@ export class FakeGitHub {
     this.server = createServer((req, res) => {
       void readBody(req).then((raw) => {
         const path = (req.url ?? '/').split('?')[0] as string;
-        const request: FakeRequest = { method: req.method ?? 'GET', path, body: raw.length > 0 && !raw.startsWith('\u001f') ? safeJson(raw) : undefined };
+        const request: FakeRequest = {
+          method: req.method ?? 'GET',
+          path,
+          body: raw.length > 0 && !raw.startsWith('\u001f') ? safeJson(raw) : undefined,
+        };
         this.requests.push(request);
         const handler = this.routes[`${request.method} ${path}`];
         if (handler === undefined) {
@@ -35,9 +43,16 @@ export class FakeGitHub {
         }
         const reply = handler(request);
         if (Buffer.isBuffer(reply.body)) {
-          res.writeHead(reply.status, { 'content-type': 'application/x-gzip', ...reply.headers }).end(reply.body);
+          res
+            .writeHead(reply.status, { 'content-type': 'application/x-gzip', ...reply.headers })
+            .end(reply.body);
         } else {
-          res.writeHead(reply.status, { 'content-type': 'application/json; charset=utf-8', ...reply.headers }).end(JSON.stringify(reply.body));
+          res
+            .writeHead(reply.status, {
+              'content-type': 'application/json; charset=utf-8',
+              ...reply.headers,
+            })
+            .end(JSON.stringify(reply.body));
         }
       });
     });

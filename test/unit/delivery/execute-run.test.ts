@@ -29,19 +29,38 @@ const job: RunJobData = {
 
 function fakeStatus() {
   const updates: Array<Partial<StatusState>> = [];
-  return { updates, reporter: { update: (p: Partial<StatusState>) => updates.push(p), flush: async () => undefined } };
+  return {
+    updates,
+    reporter: {
+      update: (p: Partial<StatusState>) => updates.push(p),
+      flush: async () => undefined,
+    },
+  };
 }
 
 async function mockRead(config?: string) {
   const tarball = await makeTarball([
-    { name: 'acme-pagination-ccc/pagination/core.py', content: await readFile(join(DEMO, 'pagination/core.py'), 'utf8') },
+    {
+      name: 'acme-pagination-ccc/pagination/core.py',
+      content: await readFile(join(DEMO, 'pagination/core.py'), 'utf8'),
+    },
   ]);
   const scope = nock(API)
     .get(`${REPO}/issues/7`)
-    .reply(200, { number: 7, title: 'page_count off by one', body: 'see title', html_url: 'https://github.com/acme/pagination/issues/7', state: 'open' })
+    .reply(200, {
+      number: 7,
+      title: 'page_count off by one',
+      body: 'see title',
+      html_url: 'https://github.com/acme/pagination/issues/7',
+      state: 'open',
+    })
     .get(`${REPO}/contents/.github%2Fcodemonkeys.yml`)
-    .reply(config === undefined ? 404 : 200, config === undefined ? {} : { type: 'file', content: Buffer.from(config).toString('base64') });
-  if (config === undefined) scope.get('/repos/acme/.github/contents/.github%2Fcodemonkeys.yml').reply(404, {});
+    .reply(
+      config === undefined ? 404 : 200,
+      config === undefined ? {} : { type: 'file', content: Buffer.from(config).toString('base64') },
+    );
+  if (config === undefined)
+    scope.get('/repos/acme/.github/contents/.github%2Fcodemonkeys.yml').reply(404, {});
   scope
     .get(REPO)
     .reply(200, { default_branch: 'main' })
@@ -52,19 +71,32 @@ async function mockRead(config?: string) {
   return scope;
 }
 
-function makeDeps(report: (request: RunRequest) => RunReport, seen: { request?: RunRequest; closed?: boolean } = {}) {
+function makeDeps(
+  report: (request: RunRequest) => RunReport,
+  seen: { request?: RunRequest; closed?: boolean } = {},
+) {
   const store = new MemoryRunStore();
   return createExecuteRunWith({
     store,
     createAdapters: async () => ({
-      deps: { llm: { complete: async () => Promise.reject(new Error('unused')) }, sandbox: {} as never, store, prompts: {} as never },
+      deps: {
+        llm: { complete: async () => Promise.reject(new Error('unused')) },
+        sandbox: {} as never,
+        store,
+        prompts: {} as never,
+      },
       close: async () => {
         seen.closed = true;
       },
     }),
     runPipeline: async (request, deps) => {
       seen.request = request;
-      const event: ProgressEvent = { stage: 'generating', samplesDone: 3, samplesTotal: 5, usage: makeUsage() };
+      const event: ProgressEvent = {
+        stage: 'generating',
+        samplesDone: 3,
+        samplesTotal: 5,
+        usage: makeUsage(),
+      };
       deps.onProgress?.(event);
       return report(request);
     },
@@ -104,21 +136,49 @@ describe('delivery/execute-run', () => {
       .reply(201, { number: 31, html_url: 'https://github.com/acme/pagination/pull/31' });
     const seen: { request?: RunRequest; closed?: boolean } = {};
     const status = fakeStatus();
-    const execute = makeDeps((request) => makeRunReport({ baseCommit: request.snapshot.commit }), seen);
-    const report = await execute(job, { octokit: makeOctokit(), signal: new AbortController().signal, logger: createSilentLogger(), status: status.reporter, attempt: 1 });
+    const execute = makeDeps(
+      (request) => makeRunReport({ baseCommit: request.snapshot.commit }),
+      seen,
+    );
+    const report = await execute(job, {
+      octokit: makeOctokit(),
+      signal: new AbortController().signal,
+      logger: createSilentLogger(),
+      status: status.reporter,
+      attempt: 1,
+    });
     expect(read.isDone() && write.isDone()).toBe(true);
     expect(report.outcome).toBe('selected');
-    expect(seen.request).toMatchObject({ runId: job.runId, repo: 'acme/pagination', issue: { number: 7, title: 'page_count off by one' }, snapshot: { commit: SHA } });
+    expect(seen.request).toMatchObject({
+      runId: job.runId,
+      repo: 'acme/pagination',
+      issue: { number: 7, title: 'page_count off by one' },
+      snapshot: { commit: SHA },
+    });
     expect(seen.closed).toBe(true);
-    expect(status.updates).toContainEqual(expect.objectContaining({ stage: 'generating', samplesDone: 3, samplesTotal: 5 }));
-    expect(status.updates.at(-1)).toMatchObject({ stage: 'done', prUrl: 'https://github.com/acme/pagination/pull/31' });
+    expect(status.updates).toContainEqual(
+      expect.objectContaining({ stage: 'generating', samplesDone: 3, samplesTotal: 5 }),
+    );
+    expect(status.updates.at(-1)).toMatchObject({
+      stage: 'done',
+      prUrl: 'https://github.com/acme/pagination/pull/31',
+    });
   });
 
   it('abstains without any pull-request call and puts the summary in the status', async () => {
     const read = await mockRead();
     const status = fakeStatus();
-    const execute = makeDeps((request) => ({ ...makeAbstainedReport(), baseCommit: request.snapshot.commit }));
-    const report = await execute(job, { octokit: makeOctokit(), signal: new AbortController().signal, logger: createSilentLogger(), status: status.reporter, attempt: 1 });
+    const execute = makeDeps((request) => ({
+      ...makeAbstainedReport(),
+      baseCommit: request.snapshot.commit,
+    }));
+    const report = await execute(job, {
+      octokit: makeOctokit(),
+      signal: new AbortController().signal,
+      logger: createSilentLogger(),
+      status: status.reporter,
+      attempt: 1,
+    });
     expect(read.isDone()).toBe(true);
     expect(report.outcome).toBe('abstained');
     expect(nock.pendingMocks()).toEqual([]);
@@ -134,7 +194,13 @@ describe('delivery/execute-run', () => {
       .get(`${REPO}/contents/.github%2Fcodemonkeys.yml`)
       .reply(200, { type: 'file', content: Buffer.from('samples: many\n').toString('base64') });
     const execute = makeDeps(() => makeRunReport());
-    const error = await execute(job, { octokit: makeOctokit(), signal: new AbortController().signal, logger: createSilentLogger(), status: fakeStatus().reporter, attempt: 1 }).catch((e: unknown) => e);
+    const error = await execute(job, {
+      octokit: makeOctokit(),
+      signal: new AbortController().signal,
+      logger: createSilentLogger(),
+      status: fakeStatus().reporter,
+      attempt: 1,
+    }).catch((e: unknown) => e);
     expect(scope.isDone()).toBe(true);
     expect(isCodemonkeysError(error, 'CONFIG_INVALID')).toBe(true);
     expect((error as { retryable: boolean }).retryable).toBe(false);

@@ -23,29 +23,49 @@ describe('delivery/issue-input', () => {
   });
 
   it('reads JSON {title, body, number}', () => {
-    expect(parseIssueText('{"title": "T", "body": "B", "number": 42}', 'i.json')).toEqual({ number: 42, title: 'T', body: 'B' });
+    expect(parseIssueText('{"title": "T", "body": "B", "number": 42}', 'i.json')).toEqual({
+      number: 42,
+      title: 'T',
+      body: 'B',
+    });
   });
 
   it('explains bad files', () => {
     expect(fails(() => parseIssueText('', 'a.md'))).toContain('a.md is empty');
-    expect(fails(() => parseIssueText('no title here', 'a.md'))).toContain('first line must be the title');
-    expect(fails(() => parseIssueText('{"body": 1}', 'a.json'))).toContain('"title" must be a non-empty string');
+    expect(fails(() => parseIssueText('no title here', 'a.md'))).toContain(
+      'first line must be the title',
+    );
+    expect(fails(() => parseIssueText('{"body": 1}', 'a.json'))).toContain(
+      '"title" must be a non-empty string',
+    );
     expect(fails(() => parseIssueText('{oops', 'a.json'))).toContain('does not parse');
   });
 
   it('parses owner/repo#n and issue URLs', () => {
     expect(parseIssueRef('acme/lib#12')).toEqual({ owner: 'acme', repo: 'lib', number: 12 });
-    expect(parseIssueRef('https://github.com/acme/lib/issues/3')).toEqual({ owner: 'acme', repo: 'lib', number: 3 });
+    expect(parseIssueRef('https://github.com/acme/lib/issues/3')).toEqual({
+      owner: 'acme',
+      repo: 'lib',
+      number: 3,
+    });
     expect(fails(() => parseIssueRef('acme/lib'))).toContain('owner/repo#123');
   });
 });
 
 describe('delivery/write-outputs', () => {
   it('writes the PR body when selected and the abstention summary otherwise, labelled when scripted', () => {
-    const selected = getPrMarkdown({ report: makeRunReport(), issueTitle: 't', scriptedLabel: 'SCRIPTED' });
+    const selected = getPrMarkdown({
+      report: makeRunReport(),
+      issueTitle: 't',
+      scriptedLabel: 'SCRIPTED',
+    });
     expect(selected).toContain('Scripted demo run');
     expect(selected).toMatch(/^Fixes #7$/m);
-    const abstained = getPrMarkdown({ report: makeAbstainedReport(), issueTitle: 't', scriptedLabel: 'SCRIPTED' });
+    const abstained = getPrMarkdown({
+      report: makeAbstainedReport(),
+      issueTitle: 't',
+      scriptedLabel: 'SCRIPTED',
+    });
     expect(abstained).toContain('**SCRIPTED.**');
     expect(abstained).toContain('# No pull request (abstained)');
     expect(abstained).not.toContain('Fixes #');

@@ -14,7 +14,10 @@ afterEach(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-async function expectRejected(entries: Parameters<typeof makeTarball>[0], limits = DEFAULT_EXTRACT_LIMITS) {
+async function expectRejected(
+  entries: Parameters<typeof makeTarball>[0],
+  limits = DEFAULT_EXTRACT_LIMITS,
+) {
   const archive = await makeTarball(entries);
   const error = await extractTarball(archive, root, limits).then(
     () => undefined,
@@ -70,7 +73,10 @@ describe('github/extract-tarball', () => {
   });
 
   it('caps the total size and the entry count', async () => {
-    await expectRejected([{ name: 'p/big', content: 'x'.repeat(5_000) }], { ...DEFAULT_EXTRACT_LIMITS, maxBytes: 1_000 });
+    await expectRejected([{ name: 'p/big', content: 'x'.repeat(5_000) }], {
+      ...DEFAULT_EXTRACT_LIMITS,
+      maxBytes: 1_000,
+    });
     await expectRejected(
       [1, 2, 3, 4].map((i) => ({ name: `p/f${i}`, content: 'x' })),
       { ...DEFAULT_EXTRACT_LIMITS, maxEntries: 3 },

@@ -17,7 +17,9 @@ let snapshotDir: string;
 beforeEach(async () => {
   disableNet();
   snapshotDir = await mkdtemp(join(tmpdir(), 'cm-pr-'));
-  await cp(join(import.meta.dirname, '../../../examples/demo-repo'), snapshotDir, { recursive: true });
+  await cp(join(import.meta.dirname, '../../../examples/demo-repo'), snapshotDir, {
+    recursive: true,
+  });
 });
 afterEach(async () => {
   nock.cleanAll();
@@ -26,7 +28,9 @@ afterEach(async () => {
 });
 
 function config(pr: Partial<RepoConfig['pr']> = {}): RepoConfig {
-  return repoConfigSchema.parse({ pr: { labels: ['codemonkeys-pr'], reviewers: ['alice'], ...pr } });
+  return repoConfigSchema.parse({
+    pr: { labels: ['codemonkeys-pr'], reviewers: ['alice'], ...pr },
+  });
 }
 
 type Body = Record<string, unknown>;
@@ -39,7 +43,9 @@ function mockCommit(sent: { blobs: string[]; tree?: Body; commit?: Body }, blobC
     .post(`${REPO}/git/blobs`)
     .times(blobCount)
     .reply(201, (_uri, body) => {
-      sent.blobs.push(Buffer.from((body as { content: string }).content, 'base64').toString('utf8'));
+      sent.blobs.push(
+        Buffer.from((body as { content: string }).content, 'base64').toString('utf8'),
+      );
       return { sha: `blob${sent.blobs.length}` };
     })
     .post(`${REPO}/git/trees`, (body: Body) => {
@@ -95,16 +101,28 @@ describe('github/pull-request', () => {
     const scopes = [
       mockCommit(sent),
       mockHead(),
-      nock(API).get(REF_PATH).reply(404, { message: 'Not Found' }).post(`${REPO}/git/refs`, { ref: 'refs/heads/codemonkeys/issue-7', sha: 'newcommit' }).reply(201, {}),
+      nock(API)
+        .get(REF_PATH)
+        .reply(404, { message: 'Not Found' })
+        .post(`${REPO}/git/refs`, { ref: 'refs/heads/codemonkeys/issue-7', sha: 'newcommit' })
+        .reply(201, {}),
       mockNewPr(sent),
     ];
     const result = await deliverPullRequest(makeOctokit(), input());
     for (const scope of scopes) expect(scope.isDone()).toBe(true);
-    expect(result).toMatchObject({ number: 12, created: true, branch: 'codemonkeys/issue-7', commitSha: 'newcommit' });
+    expect(result).toMatchObject({
+      number: 12,
+      created: true,
+      branch: 'codemonkeys/issue-7',
+      commitSha: 'newcommit',
+    });
     expect(result.baseMoved).toBeUndefined();
     expect(sent.blobs[0]).toContain('return (total + per_page - 1) // per_page');
     expect(sent.blobs[0]).not.toContain('+ 1\n');
-    expect(sent.tree).toMatchObject({ base_tree: 'basetree', tree: [{ path: 'pagination/core.py', mode: '100644', sha: 'blob1' }] });
+    expect(sent.tree).toMatchObject({
+      base_tree: 'basetree',
+      tree: [{ path: 'pagination/core.py', mode: '100644', sha: 'blob1' }],
+    });
     expect(sent.commit).toMatchObject({ parents: [BASE], tree: 'newtree' });
     expect(sent.pr).toMatchObject({ head: 'codemonkeys/issue-7', base: 'main', draft: true });
     expect(String(sent.pr?.title)).toBe('Fix #7: page_count is off by one @everyone');
@@ -127,14 +145,23 @@ describe('github/pull-request', () => {
       nock(API)
         .get(`${REPO}/pulls`)
         .query(true)
-        .reply(200, [{ number: 12, head: { ref: 'codemonkeys/issue-7' }, html_url: 'https://github.com/acme/pagination/pull/12' }])
+        .reply(200, [
+          {
+            number: 12,
+            head: { ref: 'codemonkeys/issue-7' },
+            html_url: 'https://github.com/acme/pagination/pull/12',
+          },
+        ])
         .patch(`${REPO}/pulls/12`, (body: Body) => {
           patched = body;
           return true;
         })
         .reply(200, {}),
     ];
-    const result = await deliverPullRequest(makeOctokit(), input({ config: config({ labels: [], reviewers: [] }) }));
+    const result = await deliverPullRequest(
+      makeOctokit(),
+      input({ config: config({ labels: [], reviewers: [] }) }),
+    );
     for (const scope of scopes) expect(scope.isDone()).toBe(true);
     expect(result).toMatchObject({ number: 12, created: false });
     expect(String(patched?.body)).toContain('## Test votes');
@@ -151,7 +178,10 @@ describe('github/pull-request', () => {
     const result = await deliverPullRequest(makeOctokit(), input());
     for (const scope of scopes) expect(scope.isDone()).toBe(true);
     expect(sent.commit).toMatchObject({ parents: [BASE] });
-    expect(result.baseMoved).toEqual({ currentHead: 'feedfacefeedfacefeedfacefeedfacefeedface', branch: 'main' });
+    expect(result.baseMoved).toEqual({
+      currentHead: 'feedfacefeedfacefeedfacefeedfacefeedface',
+      branch: 'main',
+    });
     expect(String(sent.pr?.body)).toContain('moved to `feedfacefeed`');
   });
 
@@ -215,7 +245,10 @@ describe('github/pull-request', () => {
   });
 
   it('refuses an abstained run without calling GitHub', async () => {
-    const error = await deliverPullRequest(makeOctokit(), input({ report: makeAbstainedReport() })).catch((e: unknown) => e);
+    const error = await deliverPullRequest(
+      makeOctokit(),
+      input({ report: makeAbstainedReport() }),
+    ).catch((e: unknown) => e);
     expect(isCodemonkeysError(error, 'INTERNAL')).toBe(true);
     expect(nock.pendingMocks()).toEqual([]);
   });

@@ -57,10 +57,16 @@ describe('github/repo-snapshot', () => {
 });
 
 describe('github/load-repo-config', () => {
-  const content = (text: string) => ({ type: 'file', content: Buffer.from(text).toString('base64'), encoding: 'base64' });
+  const content = (text: string) => ({
+    type: 'file',
+    content: Buffer.from(text).toString('base64'),
+    encoding: 'base64',
+  });
 
   it('reads the repository file', async () => {
-    const scope = nock(API).get('/repos/acme/lib/contents/.github%2Fcodemonkeys.yml').reply(200, content('samples: 3\n'));
+    const scope = nock(API)
+      .get('/repos/acme/lib/contents/.github%2Fcodemonkeys.yml')
+      .reply(200, content('samples: 3\n'));
     const loaded = await loadRepoConfig(makeOctokit(), 'acme', 'lib');
     expect(scope.isDone()).toBe(true);
     expect(loaded.config.samples).toBe(3);
@@ -97,16 +103,39 @@ describe('github/read-issue', () => {
   it('reads an issue and refuses a pull request', async () => {
     nock(API)
       .get('/repos/acme/lib/issues/7')
-      .reply(200, { number: 7, title: 'Bug', body: null, html_url: 'https://github.com/acme/lib/issues/7', state: 'open' })
+      .reply(200, {
+        number: 7,
+        title: 'Bug',
+        body: null,
+        html_url: 'https://github.com/acme/lib/issues/7',
+        state: 'open',
+      })
       .get('/repos/acme/lib/issues/8')
-      .reply(200, { number: 8, title: 'PR', body: '', html_url: 'u', state: 'open', pull_request: { url: 'x' } });
-    await expect(readIssue(makeOctokit(), 'acme', 'lib', 7)).resolves.toMatchObject({ number: 7, title: 'Bug', body: '' });
+      .reply(200, {
+        number: 8,
+        title: 'PR',
+        body: '',
+        html_url: 'u',
+        state: 'open',
+        pull_request: { url: 'x' },
+      });
+    await expect(readIssue(makeOctokit(), 'acme', 'lib', 7)).resolves.toMatchObject({
+      number: 7,
+      title: 'Bug',
+      body: '',
+    });
     const error = await readIssue(makeOctokit(), 'acme', 'lib', 8).catch((e: unknown) => e);
     expect(isCodemonkeysError(error, 'CONFIG_INVALID')).toBe(true);
   });
 
   it('maps a primary rate limit (x-ratelimit-remaining: 0) to GITHUB_RATE_LIMITED', async () => {
-    nock(API).get('/repos/acme/lib/issues/7').reply(403, { message: 'API rate limit exceeded' }, { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '1900000000' });
+    nock(API)
+      .get('/repos/acme/lib/issues/7')
+      .reply(
+        403,
+        { message: 'API rate limit exceeded' },
+        { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '1900000000' },
+      );
     const error = await readIssue(makeOctokit(), 'acme', 'lib', 7).catch((e: unknown) => e);
     expect(isCodemonkeysError(error, 'GITHUB_RATE_LIMITED')).toBe(true);
   });

@@ -18,7 +18,8 @@ export async function makeTarball(entries: TarEntry[]): Promise<Buffer> {
   });
   pack.pipe(gzip);
   for (const entry of entries) {
-    if ('content' in entry) pack.entry({ name: entry.name, mode: entry.mode ?? 0o644 }, entry.content);
+    if ('content' in entry)
+      pack.entry({ name: entry.name, mode: entry.mode ?? 0o644 }, entry.content);
     else if (entry.type === 'directory') pack.entry({ name: entry.name, type: 'directory' });
     else pack.entry({ name: entry.name, type: entry.type, linkname: entry.linkname });
   }

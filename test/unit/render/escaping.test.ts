@@ -1,6 +1,14 @@
 import { describe, it, expect } from 'vitest';
 import { renderPrBody } from '../../../src/render/pr-body.js';
-import { GITHUB_BODY_LIMIT, codeBlock, escapeInline, hiddenJson, inlineCode, parseHiddenJson, quoteBlock } from '../../../src/render/markdown.js';
+import {
+  GITHUB_BODY_LIMIT,
+  codeBlock,
+  escapeInline,
+  hiddenJson,
+  inlineCode,
+  parseHiddenJson,
+  quoteBlock,
+} from '../../../src/render/markdown.js';
 import { renderAbstentionSummary } from '../../../src/render/abstention-summary.js';
 import { makeAbstainedReport, makeRunReport } from './fixtures/run-report.js';
 

@@ -6,7 +6,11 @@ import { makeRunReport } from './fixtures/run-report.js';
 
 describe('render/pr-body', () => {
   it('renders the full evidence for a realistic run (snapshot)', async () => {
-    const body = renderPrBody({ report: makeRunReport(), requestedBy: 'octocat', issueTitle: 'page_count is off by one' });
+    const body = renderPrBody({
+      report: makeRunReport(),
+      requestedBy: 'octocat',
+      issueTitle: 'page_count is off by one',
+    });
     await expect(body).toMatchFileSnapshot('./__snapshots__/pr-body.md');
   });
 
@@ -54,8 +58,14 @@ describe('render/pr-body', () => {
   it('shrinks the least important sections first and says so', () => {
     const report = makeRunReport();
     const huge = 'x'.repeat(30_000);
-    report.evaluation!.candidates = report.evaluation!.candidates.map((c) => ({ ...c, diff: `${c.diff}${huge}\n` }));
-    report.evaluation!.tests = report.evaluation!.tests.map((t) => ({ ...t, script: `${t.script}${huge}` }));
+    report.evaluation!.candidates = report.evaluation!.candidates.map((c) => ({
+      ...c,
+      diff: `${c.diff}${huge}\n`,
+    }));
+    report.evaluation!.tests = report.evaluation!.tests.map((t) => ({
+      ...t,
+      script: `${t.script}${huge}`,
+    }));
     const body = renderPrBody({ report }, 20_000);
     expect(body.length).toBeLessThanOrEqual(20_000);
     expect(body).toContain("Shortened to fit GitHub's size limit: Candidates considered");
