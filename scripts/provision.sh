@@ -7,6 +7,9 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 log() { printf '[provision] %s\n' "$*"; }
+# Parallel invocations (several `npm test` at once) must not start two daemons.
+exec 8>/tmp/codemonkeys-provision.lock
+flock 8
 
 apt_updated=0
 apt_install() {
@@ -36,18 +39,23 @@ else
 fi
 
 docker_ok() { docker version --format '{{.Server.Version}}' >/dev/null 2>&1; }
-if [ -n "${DOCKER_HOST:-}" ] && docker_ok; then
-  log "docker answers at DOCKER_HOST=$DOCKER_HOST"
-elif docker_ok; then
-  log "docker engine answers"
+wait_docker() { for _ in $(seq 1 "$1"); do docker_ok && return 0; sleep 0.3; done; return 1; }
+if docker_ok; then
+  log "docker engine answers${DOCKER_HOST:+ at DOCKER_HOST=$DOCKER_HOST}"
+elif [ -n "${DOCKER_HOST:-}" ]; then
+  # Starting a local daemon would not help a client pointed elsewhere.
+  log "DOCKER_HOST=$DOCKER_HOST does not answer; fix it or unset it"; exit 1
+elif pgrep -x dockerd >/dev/null 2>&1 && wait_docker 100; then
+  log "docker engine was starting; it answers now"
 else
   command -v dockerd >/dev/null 2>&1 || { log "installing docker.io"; apt_install docker.io; }
   command -v dockerd >/dev/null 2>&1 || { log "dockerd still missing"; exit 1; }
   log "starting dockerd"
   mkdir -p /var/log
-  nohup dockerd >/var/log/codemonkeys-dockerd.log 2>&1 &
-  for _ in $(seq 1 100); do docker_ok && break; sleep 0.3; done
-  docker_ok || { log "dockerd did not come up; see /var/log/codemonkeys-dockerd.log"; tail -20 /var/log/codemonkeys-dockerd.log; exit 1; }
+  # A stale pid file from a dead daemon makes dockerd refuse to start.
+  if [ -f /var/run/docker.pid ] && ! kill -0 "$(cat /var/run/docker.pid)" 2>/dev/null; then rm -f /var/run/docker.pid; fi
+  setsid nohup dockerd >/var/log/codemonkeys-dockerd.log 2>&1 </dev/null 8>&- &
+  wait_docker 100 || { log "dockerd did not come up; see /var/log/codemonkeys-dockerd.log"; tail -20 /var/log/codemonkeys-dockerd.log; exit 1; }
   log "docker engine up"
 fi
 

@@ -70,7 +70,7 @@ export class DockerEnvironment implements Environment {
 
   constructor(
     private readonly ctx: DockerContext,
-    private readonly image: string,
+    readonly image: string,
     private readonly spec: EnvironmentSpec,
     private readonly semaphore: Semaphore,
     private readonly options: DockerEnvironmentOptions,
@@ -121,7 +121,10 @@ export class DockerEnvironment implements Environment {
       pooled = this.ready.shift();
     }
     this.refill();
-    return pooled ?? (await this.createArmed());
+    if (pooled) return pooled;
+    const fresh = await this.createArmed();
+    this.poolFailures = 0;
+    return fresh;
   }
 
   private refill(): void {

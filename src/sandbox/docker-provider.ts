@@ -21,6 +21,8 @@ export interface DockerProviderOptions {
   poolSize?: number;
   /** Containers/volumes of other owners older than this are reaped (default 6 h). */
   orphanTtlMs?: number;
+  /** Run images older than this are pruned when reaping (default 7 days). */
+  runImageTtlMs?: number;
   /** Periodic reaping interval (default 10 min; 0 disables). */
   reapIntervalMs?: number;
   /** An execution writing more than this (all streams) is stopped (default 16 MiB or 4 x cap). */
@@ -86,6 +88,8 @@ export class DockerSandboxProvider implements SandboxProvider {
     return reapOrphans(this.ctx.docker, {
       selfOwner: this.owner,
       ttlMs: this.options.orphanTtlMs ?? 6 * 3_600_000,
+      runImageTtlMs: this.options.runImageTtlMs ?? 7 * 24 * 3_600_000,
+      imagesInUse: new Set([...this.environments].map((environment) => environment.image)),
       logger: this.ctx.logger,
     });
   }

@@ -1,13 +1,17 @@
 import { hostname } from 'node:os';
 import type Docker from 'dockerode';
 import type { Logger } from '../logger.js';
-import { LABEL_CREATED, LABEL_HOST, LABEL_OWNER, LABEL_PID, LABEL_SANDBOX } from './labels.js';
+import { LABEL_CREATED, LABEL_HOST, LABEL_OWNER, LABEL_PID, LABEL_RUN_IMAGE, LABEL_SANDBOX } from './labels.js';
 
 export interface ReapOptions {
   /** This provider's owner id: never reaped here. */
   selfOwner: string;
   /** Anything older than this is reaped whoever owns it. */
   ttlMs: number;
+  /** Run images built longer ago than this are removed (unless in use). Omit to keep them. */
+  runImageTtlMs?: number;
+  /** Run image names this process still uses: never pruned. */
+  imagesInUse?: ReadonlySet<string>;
   logger: Logger;
 }
 
@@ -58,6 +62,25 @@ export async function reapOrphans(docker: Docker, options: ReapOptions): Promise
       options.logger.warn({ err: error, name: volume.Name }, 'orphan volume removal failed');
     }
   }
+  if (options.runImageTtlMs !== undefined) removed += await pruneRunImages(docker, options.runImageTtlMs, options.imagesInUse ?? new Set(), options.logger);
   if (removed > 0) options.logger.info({ removed }, 'sandbox orphans reaped');
+  return removed;
+}
+
+/** Removes run images older than the TTL; an image still used by a container is skipped. */
+async function pruneRunImages(docker: Docker, ttlMs: number, inUse: ReadonlySet<string>, logger: Logger): Promise<number> {
+  const images = await docker.listImages({ filters: { label: [`${LABEL_RUN_IMAGE}=1`] } });
+  let removed = 0;
+  for (const image of images) {
+    const created = Number(image.Labels?.[LABEL_CREATED]);
+    if (!Number.isFinite(created) || Date.now() - created <= ttlMs) continue;
+    if ((image.RepoTags ?? []).some((tag) => inUse.has(tag))) continue;
+    try {
+      await docker.getImage(image.Id).remove();
+      removed += 1;
+    } catch (error) {
+      logger.debug({ err: error, id: image.Id }, 'run image kept (in use or already gone)');
+    }
+  }
   return removed;
 }
