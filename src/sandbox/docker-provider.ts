@@ -21,6 +21,8 @@ export interface DockerProviderOptions {
   poolSize?: number;
   /** Containers/volumes of other owners older than this are reaped (default 6 h). */
   orphanTtlMs?: number;
+  /** Remove the run images this provider prepared when it closes (tests, demos, one-off CLI runs). */
+  removeRunImagesOnClose?: boolean;
   /** Run images older than this are pruned when reaping (default 7 days). */
   runImageTtlMs?: number;
   /** Periodic reaping interval (default 10 min; 0 disables). */
@@ -37,6 +39,7 @@ export class DockerSandboxProvider implements SandboxProvider {
   private readonly semaphore: Semaphore;
   private readonly environments = new Set<DockerEnvironment>();
   private readonly building = new Map<string, Promise<RunImage>>();
+  private readonly usedImages = new Set<string>();
   private readonly timer: NodeJS.Timeout | undefined;
   private readonly startup: Promise<unknown>;
   private closed = false;
@@ -66,6 +69,7 @@ export class DockerSandboxProvider implements SandboxProvider {
       this.building.set(buildKey, pending);
     }
     const image = await pending;
+    this.usedImages.add(image.name);
     const environment = new DockerEnvironment(this.ctx, image.name, spec, this.semaphore, {
       poolSize: this.options.poolSize ?? this.options.concurrency,
       hardOutputLimitBytes: this.options.hardOutputLimitBytes ?? 16 * 1024 * 1024,
@@ -106,5 +110,13 @@ export class DockerSandboxProvider implements SandboxProvider {
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
     await Promise.allSettled([...this.environments].map((environment) => environment.dispose()));
+    if (this.options.removeRunImagesOnClose) {
+      for (const name of this.usedImages) {
+        await this.ctx.docker
+          .getImage(name)
+          .remove()
+          .catch((error: unknown) => this.ctx.logger.debug({ err: error, image: name }, 'run image not removed'));
+      }
+    }
   }
 }
