@@ -32,11 +32,18 @@ cat "$2"; printf '\\n[patch --fuzz=5]\\n'; cat "$2.patch"; exit 1`,
   errFile,
 ];
 
+/** `from/x` -> `to/x` (and `from` -> `to`); undefined when `arg` is not under `from`. */
+function rebasePath(arg: string, from: string, to: string): string | undefined {
+  if (arg === from) return to;
+  return arg.startsWith(`${from}/`) ? `${to}${arg.slice(from.length)}` : undefined;
+}
+
 /**
  * Development-only environment: each execution gets a fresh copy of the prepared repository and
  * scratch directory under a temporary root, and runs as the current user. NOT isolated.
  * `workdir`/`scratchDir` name the prepared template; each execution's own paths are passed to the
- * script as CODEMONKEYS_WORKDIR / CODEMONKEYS_SCRATCH (and the script's cwd is its scratch dir).
+ * script as CODEMONKEYS_WORKDIR / CODEMONKEYS_SCRATCH (and the script's cwd is its scratch dir),
+ * and argv elements under `scratchDir`/`workdir` are rewritten to the execution's copies.
  */
 export class LocalEnvironment implements Environment {
   readonly id = `local-${randomUUID().slice(0, 12)}`;
@@ -85,7 +92,8 @@ export class LocalEnvironment implements Environment {
           return { exitCode: 1, stdout: '', stderr: reason, combined: reason, timedOut: false, truncated: false, durationMs: 0, patchError: reason };
         }
       }
-      const outcome = await runProcess({ ...common, argv: request.argv, cwd: scratch, timeoutMs: request.timeoutMs, capBytes: request.outputCapBytes });
+      const argv = request.argv.map((arg) => rebasePath(arg, this.scratchDir, scratch) ?? rebasePath(arg, this.workdir, repo) ?? arg);
+      const outcome = await runProcess({ ...common, argv, cwd: scratch, timeoutMs: request.timeoutMs, capBytes: request.outputCapBytes });
       if (outcome.stoppedBy === 'abort') throw cancelled(request.signal);
       return buildExecResult(outcome, request.timeoutMs);
     } finally {

@@ -51,6 +51,17 @@ describe('sandbox provider conformance', () => {
       expect(result.durationMs).toBeGreaterThanOrEqual(0);
     });
 
+    it('runs a script named by its absolute path under scratchDir', async () => {
+      const result = await env.run({
+        files: { 'tests/check.py': 'import os\nprint(os.path.basename(__file__))\n' },
+        argv: ['python3', `${env.scratchDir}/tests/check.py`],
+        timeoutMs: 20_000,
+        outputCapBytes: 4_096,
+      });
+      expect(result.stdout).toBe('check.py\n');
+      expect(result.exitCode).toBe(0);
+    });
+
     it('gives the repository as a clean git repo at the base state, with setup output hidden', async () => {
       const result = await env.run({
         files: { 'check.sh': 'cd "$CODEMONKEYS_WORKDIR" && git status --porcelain && git log --oneline | wc -l && cat .setup-marker && ls pkg' },
