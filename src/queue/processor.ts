@@ -99,6 +99,8 @@ export function createRunProcessor(deps: RunProcessorDeps): RunProcessor {
     status.update({ phase: 'running' });
     await deps.registry.update(jobId, { runId: data.runId, outcome: 'running' });
     if (await deps.cancel.isCancelRequested(jobId)) return onAbort();
+    // An abort that fired while we were setting up would never reach a listener added later.
+    if (abortSignal.aborted) return onAbort();
 
     let report: RunReport;
     try {

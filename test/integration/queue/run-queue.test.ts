@@ -64,6 +64,7 @@ function blockingRun() {
     seen.data = data;
     ctx.status.update({ stage: 'generating', samplesDone: 1, samplesTotal: 4 });
     return new Promise((_resolve, reject) => {
+      if (ctx.signal.aborted) reject(new CodemonkeysError('CANCELLED', 'aborted'));
       ctx.signal.addEventListener('abort', () => reject(new CodemonkeysError('CANCELLED', 'aborted')), { once: true });
     });
   };
@@ -135,7 +136,7 @@ describe('queue/run-queue', () => {
     });
     await producer.enqueueRun(request(ref));
     await waitFor(async () => (await producer.getRunStatus(ref)).record?.outcome === 'done');
-    expect(await stateOf(ref)).toBe('none');
+    await waitFor(async () => (await stateOf(ref)) === 'none');
     expect(comments.last()).toContain('**Done**');
     const second = await producer.enqueueRun(request(ref));
     expect(second).toMatchObject({ status: 'queued', runId: `Acme/widgets#${ref.issueNumber}@2` });
