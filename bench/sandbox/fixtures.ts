@@ -2,7 +2,15 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const CALC_LINES = ['def add(a, b):', '    return a - b', '', '', 'def mul(a, b):', '    return a * b', ''];
+const CALC_LINES = [
+  'def add(a, b):',
+  '    return a - b',
+  '',
+  '',
+  'def mul(a, b):',
+  '    return a * b',
+  '',
+];
 
 /** A tiny Python package (no .git: preparation makes the base commit). */
 export function makeBenchRepo(): string {

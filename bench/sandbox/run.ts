@@ -47,7 +47,11 @@ async function main(): Promise<void> {
     memoryMb: defaults.memoryMb,
     pids: defaults.pids,
   };
-  const snapshot = { dir: repoDir, repo: `bench/sandbox-${randomUUID().slice(0, 8)}`, commit: '0'.repeat(40) };
+  const snapshot = {
+    dir: repoDir,
+    repo: `bench/sandbox-${randomUUID().slice(0, 8)}`,
+    commit: '0'.repeat(40),
+  };
   const concurrency = defaults.concurrency;
   const results: string[] = [];
   let lastProvider: DockerSandboxProvider | undefined;
@@ -63,11 +67,19 @@ async function main(): Promise<void> {
     const prepStart = Date.now();
     const env = await provider.prepare(spec, snapshot);
     const prepMs = Date.now() - prepStart;
-    const trivial: ExecRequest = { files: { 'main.sh': 'exit 0\n' }, argv: ['sh', 'main.sh'], timeoutMs: 10_000, outputCapBytes: 65_536 };
+    const trivial: ExecRequest = {
+      files: { 'main.sh': 'exit 0\n' },
+      argv: ['sh', 'main.sh'],
+      timeoutMs: 10_000,
+      outputCapBytes: 65_536,
+    };
     await env.run(trivial); // warm-up
     const scratch = mkdtempSync(join(tmpdir(), 'cm-bench-native-'));
     writeFileSync(join(scratch, 'main.sh'), 'exit 0\n');
-    const native = quantile(Array.from({ length: 10 }, () => nativeMs(['sh', 'main.sh'], scratch)), 0.5);
+    const native = quantile(
+      Array.from({ length: 10 }, () => nativeMs(['sh', 'main.sh'], scratch)),
+      0.5,
+    );
     const overheads: number[] = [];
     for (let i = 0; i < TRIVIAL_RUNS; i += 1) {
       const started = process.hrtime.bigint();
@@ -86,13 +98,20 @@ async function main(): Promise<void> {
       const requests: ExecRequest[] = [];
       for (let e = 0; e < 10; e += 1) {
         for (let t = 0; t < 10; t += 1) {
-          requests.push({ files: { 'test.py': getMatrixTest(t) }, patch: getCalcPatch(e), argv: ['python3', 'test.py'], timeoutMs: 60_000, outputCapBytes: 65_536 });
+          requests.push({
+            files: { 'test.py': getMatrixTest(t) },
+            patch: getCalcPatch(e),
+            argv: ['python3', 'test.py'],
+            timeoutMs: 60_000,
+            outputCapBytes: 65_536,
+          });
         }
       }
       const started = Date.now();
       const matrix = await Promise.all(requests.map((request) => env.run(request)));
       const wall = Date.now() - started;
-      if (matrix.some((r) => r.patchError !== undefined)) throw new Error('a matrix patch did not apply');
+      if (matrix.some((r) => r.patchError !== undefined))
+        throw new Error('a matrix patch did not apply');
       const ownSum = measureNativeMatrix(repoDir);
       results.push(
         `10 x 10 edit-by-test matrix at parallelism ${concurrency}: wall ${fmt(wall)}, sum of own runtimes ${fmt(ownSum)}, ` +
@@ -104,7 +123,9 @@ async function main(): Promise<void> {
   }
   await lastProvider?.removeRunImages(LABEL);
   rmSync(repoDir, { recursive: true, force: true });
-  console.log(`sandbox benchmark (${new Date().toISOString()}, ${defaults.image}, cpus/exec ${defaults.cpus}, host cores ${execFileSync('nproc').toString().trim()})`);
+  console.log(
+    `sandbox benchmark (${new Date().toISOString()}, ${defaults.image}, cpus/exec ${defaults.cpus}, host cores ${execFileSync('nproc').toString().trim()})`,
+  );
   for (const line of results) console.log(`- ${line}`);
 }
 
@@ -118,7 +139,10 @@ function measureNativeMatrix(repoDir: string): number {
     execFileSync('git', ['apply', 'edit.diff'], { cwd: copy });
     for (let t = 0; t < 10; t += 1) {
       writeFileSync(join(copy, 'test.py'), getMatrixTest(t));
-      sum += nativeMs(['python3', 'test.py'], copy, { CODEMONKEYS_WORKDIR: copy, PYTHONUNBUFFERED: '1' });
+      sum += nativeMs(['python3', 'test.py'], copy, {
+        CODEMONKEYS_WORKDIR: copy,
+        PYTHONUNBUFFERED: '1',
+      });
     }
     rmSync(copy, { recursive: true, force: true });
   }

@@ -20,14 +20,18 @@ export interface ArmedRunOptions {
   kill: () => Promise<void>;
 }
 
-const sleep = (ms: number): Promise<number> => new Promise((resolve) => setTimeout(() => resolve(137), ms).unref());
+const sleep = (ms: number): Promise<number> =>
+  new Promise((resolve) => setTimeout(() => resolve(137), ms).unref());
 
 /**
  * Feeds an armed container its input and collects its output until it exits. The container's
  * main process is the execution, so when it ends the container stops and every process the
  * script left behind dies with it; no `docker exec` is spawned on the critical path.
  */
-export async function runArmedContainer(armed: ArmedContainer, options: ArmedRunOptions): Promise<DockerExecOutcome> {
+export async function runArmedContainer(
+  armed: ArmedContainer,
+  options: ArmedRunOptions,
+): Promise<DockerExecOutcome> {
   const started = Date.now();
   const { stream } = armed;
   const output = new OutputCapture(options.capBytes);
@@ -63,5 +67,10 @@ export async function runArmedContainer(armed: ArmedContainer, options: ArmedRun
   options.signal?.removeEventListener('abort', onAbort);
   // The stream ends when the container exits; its status follows within moments.
   const code = await Promise.race([exitCode, sleep(10_000)]);
-  return { exitCode: stoppedBy === undefined ? code : 137, output, ...(stoppedBy ? { stoppedBy } : {}), durationMs: Date.now() - started };
+  return {
+    exitCode: stoppedBy === undefined ? code : 137,
+    output,
+    ...(stoppedBy ? { stoppedBy } : {}),
+    durationMs: Date.now() - started,
+  };
 }

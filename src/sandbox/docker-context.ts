@@ -26,12 +26,16 @@ export function getSandboxEnv(workdir: string): string[] {
 }
 
 /** Best-effort force removal; a container that is already gone is fine. */
-export async function removeContainer(ctx: DockerContext, container: Docker.Container): Promise<void> {
+export async function removeContainer(
+  ctx: DockerContext,
+  container: Docker.Container,
+): Promise<void> {
   try {
     await container.remove({ force: true, v: true });
   } catch (error) {
     const status = (error as { statusCode?: number }).statusCode;
-    if (status !== 404 && status !== 409) ctx.logger.warn({ err: error, id: container.id }, 'sandbox container removal failed');
+    if (status !== 404 && status !== 409)
+      ctx.logger.warn({ err: error, id: container.id }, 'sandbox container removal failed');
   }
 }
 

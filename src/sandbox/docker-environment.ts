@@ -79,14 +79,19 @@ export class DockerEnvironment implements Environment {
   }
 
   async run(request: ExecRequest): Promise<ExecResult> {
-    if (this.disposed) throw new CodemonkeysError('SANDBOX_ERROR', 'This sandbox environment was disposed.');
+    if (this.disposed)
+      throw new CodemonkeysError('SANDBOX_ERROR', 'This sandbox environment was disposed.');
     const release = await this.semaphore.acquire(request.signal);
     let armed: ArmedContainer | undefined;
     try {
       throwIfAborted(request.signal);
       const nonce = randomUUID();
       const seconds = (request.timeoutMs / 1000).toFixed(3);
-      const input = await buildExecArchive(this.scratchDir, request.files, request.patch, { nonce, argv: request.argv, timeoutSeconds: seconds });
+      const input = await buildExecArchive(this.scratchDir, request.files, request.patch, {
+        nonce,
+        argv: request.argv,
+        timeoutSeconds: seconds,
+      });
       armed = await this.take();
       const { container } = armed;
       throwIfAborted(request.signal);
@@ -103,7 +108,16 @@ export class DockerEnvironment implements Environment {
       const stdout = outcome.output.stdout.toString();
       if (outcome.exitCode === 1 && stdout.startsWith(`${nonce}\n`)) {
         const reason = stdout.slice(nonce.length + 1).trim() || 'the patch could not be applied';
-        return { exitCode: 1, stdout: '', stderr: reason, combined: reason, timedOut: false, truncated: false, durationMs: outcome.durationMs, patchError: reason };
+        return {
+          exitCode: 1,
+          stdout: '',
+          stderr: reason,
+          combined: reason,
+          timedOut: false,
+          truncated: false,
+          durationMs: outcome.durationMs,
+          patchError: reason,
+        };
       }
       return buildExecResult(outcome, request.timeoutMs);
     } finally {
@@ -182,11 +196,19 @@ export class DockerEnvironment implements Environment {
     this.live.add(container);
     let stream: Duplex | undefined;
     try {
-      stream = (await container.attach({ stream: true, hijack: true, stdin: true, stdout: true, stderr: true })) as Duplex;
+      stream = (await container.attach({
+        stream: true,
+        hijack: true,
+        stdin: true,
+        stdout: true,
+        stderr: true,
+      })) as Duplex;
       await container.start();
     } catch (error) {
       this.discard({ container, ...(stream ? { stream } : {}) });
-      throw new CodemonkeysError('SANDBOX_UNAVAILABLE', 'A sandbox container failed to start.', { cause: error });
+      throw new CodemonkeysError('SANDBOX_UNAVAILABLE', 'A sandbox container failed to start.', {
+        cause: error,
+      });
     }
     return { container, stream };
   }

@@ -34,7 +34,10 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
  * child still holds its stdout open (polled with backoff), or when the deadline/flood/abort kills
  * the container.
  */
-export async function runDockerExec(container: Docker.Container, options: DockerExecOptions): Promise<DockerExecOutcome> {
+export async function runDockerExec(
+  container: Docker.Container,
+  options: DockerExecOptions,
+): Promise<DockerExecOutcome> {
   const started = Date.now();
   const exec = await container.exec({
     Cmd: options.cmd,
@@ -109,5 +112,10 @@ export async function runDockerExec(container: Docker.Container, options: Docker
     // The container is gone (killed): keep 137.
   }
   if (stoppedBy !== undefined) exitCode = 137;
-  return { exitCode, output, ...(stoppedBy ? { stoppedBy } : {}), durationMs: Date.now() - started };
+  return {
+    exitCode,
+    output,
+    ...(stoppedBy ? { stoppedBy } : {}),
+    durationMs: Date.now() - started,
+  };
 }

@@ -11,7 +11,13 @@ import {
   removeContainer,
 } from './docker-context.js';
 import { getEnvironmentKey, getRunImageName } from './environment-key.js';
-import { LABEL_CREATED, LABEL_ENV_KEY, LABEL_ROLE, LABEL_RUN_IMAGE, getResourceLabels } from './labels.js';
+import {
+  LABEL_CREATED,
+  LABEL_ENV_KEY,
+  LABEL_ROLE,
+  LABEL_RUN_IMAGE,
+  getResourceLabels,
+} from './labels.js';
 import { GIT_BASE_SCRIPT, GIT_EXCLUDE_SETUP_OUTPUT } from './git-scripts.js';
 import { hashSnapshot, packSnapshot } from './snapshot-archive.js';
 import type { EnvironmentSpec, PrepareOptions, RepoSnapshot } from './types.js';
@@ -74,22 +80,86 @@ export async function ensureRunImage(
   options.signal?.addEventListener('abort', onAbort, { once: true });
   try {
     await container.start();
-    await step(ctx, container, spec, 'prepare directories', ['sh', '-c', 'mkdir -p "$1" "$2" "$3" && chown 1000:1000 "$1" "$2" "$3"', 'sh', spec.workdir, SCRATCH_DIR, SANDBOX_HOME], '0:0', '/', 60_000, options.signal);
-    await step(ctx, container, spec, 'check required tools', ['sh', '-c', REQUIRED_TOOLS_CHECK], SANDBOX_USER, '/', 60_000, options.signal);
+    await step(
+      ctx,
+      container,
+      spec,
+      'prepare directories',
+      [
+        'sh',
+        '-c',
+        'mkdir -p "$1" "$2" "$3" && chown 1000:1000 "$1" "$2" "$3"',
+        'sh',
+        spec.workdir,
+        SCRATCH_DIR,
+        SANDBOX_HOME,
+      ],
+      '0:0',
+      '/',
+      60_000,
+      options.signal,
+    );
+    await step(
+      ctx,
+      container,
+      spec,
+      'check required tools',
+      ['sh', '-c', REQUIRED_TOOLS_CHECK],
+      SANDBOX_USER,
+      '/',
+      60_000,
+      options.signal,
+    );
     await container.putArchive(packSnapshot(snapshot.dir), { path: spec.workdir });
     throwIfAborted(options.signal);
-    await step(ctx, container, spec, 'git base state', ['sh', '-c', GIT_BASE_SCRIPT], SANDBOX_USER, spec.workdir, 300_000, options.signal);
+    await step(
+      ctx,
+      container,
+      spec,
+      'git base state',
+      ['sh', '-c', GIT_BASE_SCRIPT],
+      SANDBOX_USER,
+      spec.workdir,
+      300_000,
+      options.signal,
+    );
     const deadline = started + spec.setupTimeoutMs;
     for (const [index, command] of spec.setup.entries()) {
       options.onLog?.(`setup ${index + 1}/${spec.setup.length}: ${command}`);
       const remaining = deadline - Date.now();
-      if (remaining <= 0) throw setupFailed(command, 137, 'setup time budget exhausted before this command', true);
+      if (remaining <= 0)
+        throw setupFailed(command, 137, 'setup time budget exhausted before this command', true);
       const argv = ['timeout', '-s', 'KILL', (remaining / 1000).toFixed(3), 'bash', '-lc', command];
-      await step(ctx, container, spec, command, argv, SANDBOX_USER, spec.workdir, remaining + 5_000, options.signal);
+      await step(
+        ctx,
+        container,
+        spec,
+        command,
+        argv,
+        SANDBOX_USER,
+        spec.workdir,
+        remaining + 5_000,
+        options.signal,
+      );
     }
-    await step(ctx, container, spec, 'hide setup output from git', ['sh', '-c', GIT_EXCLUDE_SETUP_OUTPUT], SANDBOX_USER, spec.workdir, 60_000, options.signal);
+    await step(
+      ctx,
+      container,
+      spec,
+      'hide setup output from git',
+      ['sh', '-c', GIT_EXCLUDE_SETUP_OUTPUT],
+      SANDBOX_USER,
+      spec.workdir,
+      60_000,
+      options.signal,
+    );
     await container.commit({
-      _query: { container: container.id, repo: name.split(':')[0], tag: name.split(':')[1], pause: true },
+      _query: {
+        container: container.id,
+        repo: name.split(':')[0],
+        tag: name.split(':')[1],
+        pause: true,
+      },
       _body: {
         User: SANDBOX_USER,
         WorkingDir: SCRATCH_DIR,
@@ -138,21 +208,39 @@ async function step(
   throwIfAborted(signal);
   if (outcome.exitCode !== 0) {
     const tail = outcome.output.combined.toString().slice(-OUTPUT_TAIL_CHARS);
-    throw setupFailed(label, outcome.exitCode, tail, outcome.stoppedBy === 'deadline' || outcome.exitCode === 137);
+    throw setupFailed(
+      label,
+      outcome.exitCode,
+      tail,
+      outcome.stoppedBy === 'deadline' || outcome.exitCode === 137,
+    );
   }
   ctx.logger.debug({ step: label, ms: outcome.durationMs }, 'sandbox setup step done');
 }
 
-function setupFailed(command: string, exitCode: number, outputTail: string, timedOut: boolean): CodemonkeysError {
+function setupFailed(
+  command: string,
+  exitCode: number,
+  outputTail: string,
+  timedOut: boolean,
+): CodemonkeysError {
   const why = timedOut ? 'timed out' : `exited with ${exitCode}`;
-  return new CodemonkeysError('SANDBOX_SETUP_FAILED', `Sandbox setup command ${JSON.stringify(command)} ${why}.`, {
-    details: { command, exitCode, outputTail, timedOut },
-    retryable: false,
-  });
+  return new CodemonkeysError(
+    'SANDBOX_SETUP_FAILED',
+    `Sandbox setup command ${JSON.stringify(command)} ${why}.`,
+    {
+      details: { command, exitCode, outputTail, timedOut },
+      retryable: false,
+    },
+  );
 }
 
 /** The base image must exist locally; otherwise try to pull it (works where a registry is reachable). */
-async function ensureBaseImage(ctx: DockerContext, image: string, signal: AbortSignal | undefined): Promise<void> {
+async function ensureBaseImage(
+  ctx: DockerContext,
+  image: string,
+  signal: AbortSignal | undefined,
+): Promise<void> {
   try {
     await ctx.docker.getImage(image).inspect();
     return;
@@ -162,14 +250,24 @@ async function ensureBaseImage(ctx: DockerContext, image: string, signal: AbortS
   try {
     const stream = await ctx.docker.pull(image, signal ? { abortSignal: signal } : {});
     await new Promise<void>((resolve, reject) => {
-      ctx.docker.modem.followProgress(stream, (error: Error | null) => (error ? reject(error) : resolve()));
+      ctx.docker.modem.followProgress(stream, (error: Error | null) =>
+        error ? reject(error) : resolve(),
+      );
     });
   } catch (error) {
     throwIfAborted(signal);
-    throw new CodemonkeysError('SANDBOX_SETUP_FAILED', `Sandbox image ${image} is not available and could not be pulled.`, {
-      cause: error,
-      details: { command: `pull ${image}`, exitCode: -1, outputTail: error instanceof Error ? error.message : String(error) },
-      retryable: false,
-    });
+    throw new CodemonkeysError(
+      'SANDBOX_SETUP_FAILED',
+      `Sandbox image ${image} is not available and could not be pulled.`,
+      {
+        cause: error,
+        details: {
+          command: `pull ${image}`,
+          exitCode: -1,
+          outputTail: error instanceof Error ? error.message : String(error),
+        },
+        retryable: false,
+      },
+    );
   }
 }

@@ -8,7 +8,13 @@ import { type RunImage, ensureRunImage } from './docker-image.js';
 import { LABEL_RUN_IMAGE } from './labels.js';
 import { reapOrphans } from './reaper.js';
 import { Semaphore } from './semaphore.js';
-import type { Environment, EnvironmentSpec, PrepareOptions, RepoSnapshot, SandboxProvider } from './types.js';
+import type {
+  Environment,
+  EnvironmentSpec,
+  PrepareOptions,
+  RepoSnapshot,
+  SandboxProvider,
+} from './types.js';
 
 export interface DockerProviderOptions {
   docker?: Docker;
@@ -45,27 +51,44 @@ export class DockerSandboxProvider implements SandboxProvider {
   private closed = false;
 
   constructor(private readonly options: DockerProviderOptions) {
-    const logger = (options.logger ?? createLogger()).child({ component: 'sandbox', owner: this.owner });
-    this.ctx = { docker: options.docker ?? new Docker(), identity: { owner: this.owner, extra: options.labels ?? {} }, logger };
+    const logger = (options.logger ?? createLogger()).child({
+      component: 'sandbox',
+      owner: this.owner,
+    });
+    this.ctx = {
+      docker: options.docker ?? new Docker(),
+      identity: { owner: this.owner, extra: options.labels ?? {} },
+      logger,
+    };
     this.semaphore = new Semaphore(Math.max(1, options.concurrency));
-    this.startup = this.reapOrphans().catch((error: unknown) => logger.warn({ err: error }, 'start-up orphan reaping failed'));
+    this.startup = this.reapOrphans().catch((error: unknown) =>
+      logger.warn({ err: error }, 'start-up orphan reaping failed'),
+    );
     const interval = options.reapIntervalMs ?? 600_000;
     if (interval > 0) {
       this.timer = setInterval(() => {
-        this.reapOrphans().catch((error: unknown) => logger.warn({ err: error }, 'periodic orphan reaping failed'));
+        this.reapOrphans().catch((error: unknown) =>
+          logger.warn({ err: error }, 'periodic orphan reaping failed'),
+        );
       }, interval);
       this.timer.unref();
     }
   }
 
-  async prepare(spec: EnvironmentSpec, snapshot: RepoSnapshot, options: PrepareOptions = {}): Promise<Environment> {
+  async prepare(
+    spec: EnvironmentSpec,
+    snapshot: RepoSnapshot,
+    options: PrepareOptions = {},
+  ): Promise<Environment> {
     if (this.closed) throw new CodemonkeysError('SANDBOX_ERROR', 'The sandbox provider is closed.');
     await this.startup;
     await this.ping();
     const buildKey = JSON.stringify([spec, snapshot]);
     let pending = this.building.get(buildKey);
     if (!pending) {
-      pending = ensureRunImage(this.ctx, spec, snapshot, options).finally(() => this.building.delete(buildKey));
+      pending = ensureRunImage(this.ctx, spec, snapshot, options).finally(() =>
+        this.building.delete(buildKey),
+      );
       this.building.set(buildKey, pending);
     }
     const image = await pending;
@@ -84,7 +107,9 @@ export class DockerSandboxProvider implements SandboxProvider {
     try {
       await this.ctx.docker.ping();
     } catch (error) {
-      throw new CodemonkeysError('SANDBOX_UNAVAILABLE', 'The Docker engine is not reachable.', { cause: error });
+      throw new CodemonkeysError('SANDBOX_UNAVAILABLE', 'The Docker engine is not reachable.', {
+        cause: error,
+      });
     }
   }
 
@@ -100,7 +125,9 @@ export class DockerSandboxProvider implements SandboxProvider {
 
   /** Removes run images carrying all of `labels` (e.g. a test's own label). Returns how many. */
   async removeRunImages(labels: Record<string, string>): Promise<number> {
-    const filters = { label: [`${LABEL_RUN_IMAGE}=1`, ...Object.entries(labels).map(([k, v]) => `${k}=${v}`)] };
+    const filters = {
+      label: [`${LABEL_RUN_IMAGE}=1`, ...Object.entries(labels).map(([k, v]) => `${k}=${v}`)],
+    };
     const images = await this.ctx.docker.listImages({ filters });
     for (const image of images) await this.ctx.docker.getImage(image.Id).remove({ force: true });
     return images.length;
@@ -115,7 +142,9 @@ export class DockerSandboxProvider implements SandboxProvider {
         await this.ctx.docker
           .getImage(name)
           .remove()
-          .catch((error: unknown) => this.ctx.logger.debug({ err: error, image: name }, 'run image not removed'));
+          .catch((error: unknown) =>
+            this.ctx.logger.debug({ err: error, image: name }, 'run image not removed'),
+          );
       }
     }
   }

@@ -5,7 +5,11 @@ import type { EnvironmentSpec, RepoSnapshot } from './types.js';
 const RECIPE_VERSION = 2;
 
 /** Everything that determines a run image's content: repo, commit, spec, snapshot bytes. */
-export function getEnvironmentKey(spec: EnvironmentSpec, snapshot: RepoSnapshot, snapshotHash: string): string {
+export function getEnvironmentKey(
+  spec: EnvironmentSpec,
+  snapshot: RepoSnapshot,
+  snapshotHash: string,
+): string {
   const material = JSON.stringify({
     v: RECIPE_VERSION,
     repo: snapshot.repo,
@@ -25,6 +29,9 @@ export function getRunImageName(snapshot: RepoSnapshot, key: string): string {
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-+|-+$/g, '')
     .slice(0, 60);
-  const commit = snapshot.commit.toLowerCase().replace(/[^a-z0-9]/g, '').slice(0, 12);
+  const commit = snapshot.commit
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, '')
+    .slice(0, 12);
   return `codemonkeys/run:${slug || 'repo'}-${commit || 'nocommit'}-${key.slice(0, 16)}`;
 }

@@ -30,7 +30,10 @@ export function checkRelativeName(name: string): string {
     normalised.startsWith('../') ||
     normalised === '..'
   ) {
-    throw new CodemonkeysError('SANDBOX_ERROR', `Refusing file name outside the scratch directory: ${JSON.stringify(name)}`);
+    throw new CodemonkeysError(
+      'SANDBOX_ERROR',
+      `Refusing file name outside the scratch directory: ${JSON.stringify(name)}`,
+    );
   }
   return normalised;
 }
@@ -67,11 +70,20 @@ export async function buildExecArchive(
   if (patch !== undefined) pack.entry({ name: PATCH_PATH.slice(1), mode: 0o644, ...owner }, patch);
   if (control !== undefined) {
     if (control.argv.length === 0 || control.argv.some((arg) => arg.includes('\0'))) {
-      throw new CodemonkeysError('SANDBOX_ERROR', 'argv must be non-empty and free of NUL characters.');
+      throw new CodemonkeysError(
+        'SANDBOX_ERROR',
+        'argv must be non-empty and free of NUL characters.',
+      );
     }
     pack.entry({ name: NONCE_PATH.slice(1), mode: 0o600, ...owner }, `${control.nonce}\n`);
-    pack.entry({ name: TIMEOUT_PATH.slice(1), mode: 0o600, ...owner }, `${control.timeoutSeconds}\n`);
-    pack.entry({ name: ARGV_PATH.slice(1), mode: 0o600, ...owner }, control.argv.map((arg) => `${arg}\0`).join(''));
+    pack.entry(
+      { name: TIMEOUT_PATH.slice(1), mode: 0o600, ...owner },
+      `${control.timeoutSeconds}\n`,
+    );
+    pack.entry(
+      { name: ARGV_PATH.slice(1), mode: 0o600, ...owner },
+      control.argv.map((arg) => `${arg}\0`).join(''),
+    );
   }
   pack.finalize();
   await done;

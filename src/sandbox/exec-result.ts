@@ -2,8 +2,13 @@ import type { DockerExecOutcome } from './docker-exec.js';
 import type { ExecResult } from './types.js';
 
 /** Timed out: killed by `timeout -s KILL` (137 at or past the limit) or by the host deadline. */
-export function buildExecResult(outcome: Pick<DockerExecOutcome, 'exitCode' | 'output' | 'stoppedBy' | 'durationMs'>, timeoutMs: number): ExecResult {
-  const timedOut = outcome.stoppedBy === 'deadline' || (outcome.exitCode === 137 && outcome.durationMs >= timeoutMs - 50);
+export function buildExecResult(
+  outcome: Pick<DockerExecOutcome, 'exitCode' | 'output' | 'stoppedBy' | 'durationMs'>,
+  timeoutMs: number,
+): ExecResult {
+  const timedOut =
+    outcome.stoppedBy === 'deadline' ||
+    (outcome.exitCode === 137 && outcome.durationMs >= timeoutMs - 50);
   const truncated = outcome.output.truncated || outcome.stoppedBy === 'output-limit';
   return {
     exitCode: outcome.exitCode,

@@ -19,7 +19,10 @@ export interface OwnerIdentity {
   extra: Record<string, string>;
 }
 
-export function getResourceLabels(identity: OwnerIdentity, role: ResourceRole): Record<string, string> {
+export function getResourceLabels(
+  identity: OwnerIdentity,
+  role: ResourceRole,
+): Record<string, string> {
   return {
     ...identity.extra,
     [LABEL_SANDBOX]: '1',

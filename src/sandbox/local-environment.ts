@@ -9,7 +9,12 @@ import { type Semaphore, cancelled } from './semaphore.js';
 import type { Environment, ExecRequest, ExecResult } from './types.js';
 
 /** The minimal environment a local child gets: never the host's variables (tokens live there). */
-export function getLocalEnv(home: string, workdir: string, scratch: string, tmp: string): Record<string, string> {
+export function getLocalEnv(
+  home: string,
+  workdir: string,
+  scratch: string,
+  tmp: string,
+): Record<string, string> {
   return {
     PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
     HOME: home,
@@ -62,7 +67,8 @@ export class LocalEnvironment implements Environment {
   }
 
   async run(request: ExecRequest): Promise<ExecResult> {
-    if (this.disposed) throw new CodemonkeysError('SANDBOX_ERROR', 'This sandbox environment was disposed.');
+    if (this.disposed)
+      throw new CodemonkeysError('SANDBOX_ERROR', 'This sandbox environment was disposed.');
     const release = await this.semaphore.acquire(request.signal);
     this.counter += 1;
     const execRoot = join(this.root, `exec-${this.counter}-${randomUUID().slice(0, 8)}`);
@@ -81,19 +87,49 @@ export class LocalEnvironment implements Environment {
         await writeFile(target, content, { mode: 0o755 });
       }
       const env = getLocalEnv(home, repo, scratch, join(execRoot, 'tmp'));
-      const common = { env, hardLimitBytes: this.hardOutputLimitBytes, ...(request.signal ? { signal: request.signal } : {}) };
+      const common = {
+        env,
+        hardLimitBytes: this.hardOutputLimitBytes,
+        ...(request.signal ? { signal: request.signal } : {}),
+      };
       if (request.patch !== undefined) {
         const patchFile = join(execRoot, 'patch.diff');
         await writeFile(patchFile, request.patch);
-        const applied = await runProcess({ ...common, argv: APPLY_PATCH(patchFile, join(execRoot, 'apply.err')), cwd: repo, timeoutMs: 60_000, capBytes: 65_536 });
+        const applied = await runProcess({
+          ...common,
+          argv: APPLY_PATCH(patchFile, join(execRoot, 'apply.err')),
+          cwd: repo,
+          timeoutMs: 60_000,
+          capBytes: 65_536,
+        });
         if (applied.stoppedBy === 'abort') throw cancelled(request.signal);
         if (applied.exitCode !== 0) {
-          const reason = applied.output.combined.toString().trim() || `patch could not be applied (exit ${applied.exitCode})`;
-          return { exitCode: 1, stdout: '', stderr: reason, combined: reason, timedOut: false, truncated: false, durationMs: 0, patchError: reason };
+          const reason =
+            applied.output.combined.toString().trim() ||
+            `patch could not be applied (exit ${applied.exitCode})`;
+          return {
+            exitCode: 1,
+            stdout: '',
+            stderr: reason,
+            combined: reason,
+            timedOut: false,
+            truncated: false,
+            durationMs: 0,
+            patchError: reason,
+          };
         }
       }
-      const argv = request.argv.map((arg) => rebasePath(arg, this.scratchDir, scratch) ?? rebasePath(arg, this.workdir, repo) ?? arg);
-      const outcome = await runProcess({ ...common, argv, cwd: scratch, timeoutMs: request.timeoutMs, capBytes: request.outputCapBytes });
+      const argv = request.argv.map(
+        (arg) =>
+          rebasePath(arg, this.scratchDir, scratch) ?? rebasePath(arg, this.workdir, repo) ?? arg,
+      );
+      const outcome = await runProcess({
+        ...common,
+        argv,
+        cwd: scratch,
+        timeoutMs: request.timeoutMs,
+        capBytes: request.outputCapBytes,
+      });
       if (outcome.stoppedBy === 'abort') throw cancelled(request.signal);
       return buildExecResult(outcome, request.timeoutMs);
     } finally {

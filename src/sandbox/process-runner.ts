@@ -29,7 +29,12 @@ export function runProcess(options: ProcessOptions): Promise<ProcessOutcome> {
   return new Promise((resolve) => {
     let stoppedBy: ProcessOutcome['stoppedBy'];
     let settled = false;
-    const child = spawn(command ?? 'false', args, { cwd: options.cwd, env: options.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command ?? 'false', args, {
+      cwd: options.cwd,
+      env: options.env,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const killGroup = (): void => {
       try {
         if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
@@ -58,7 +63,12 @@ export function runProcess(options: ProcessOptions): Promise<ProcessOutcome> {
       killGroup(); // background children left by the script die with the group
       child.stdout.destroy();
       child.stderr.destroy();
-      resolve({ exitCode, output, ...(stoppedBy ? { stoppedBy } : {}), durationMs: Date.now() - started });
+      resolve({
+        exitCode,
+        output,
+        ...(stoppedBy ? { stoppedBy } : {}),
+        durationMs: Date.now() - started,
+      });
     };
     child.on('error', (error) => {
       output.write('stderr', Buffer.from(`${error.message}\n`));

@@ -21,7 +21,9 @@ export function createSandboxProvider(options: SandboxProviderOptions): SandboxP
   if (options.kind === 'local') {
     return new LocalSandboxProvider({
       concurrency: options.concurrency,
-      ...(options.allowUnsafeLocal !== undefined ? { allowUnsafeLocal: options.allowUnsafeLocal } : {}),
+      ...(options.allowUnsafeLocal !== undefined
+        ? { allowUnsafeLocal: options.allowUnsafeLocal }
+        : {}),
       ...(options.logger ? { logger: options.logger } : {}),
     });
   }

@@ -1,7 +1,14 @@
 import { hostname } from 'node:os';
 import type Docker from 'dockerode';
 import type { Logger } from '../logger.js';
-import { LABEL_CREATED, LABEL_HOST, LABEL_OWNER, LABEL_PID, LABEL_RUN_IMAGE, LABEL_SANDBOX } from './labels.js';
+import {
+  LABEL_CREATED,
+  LABEL_HOST,
+  LABEL_OWNER,
+  LABEL_PID,
+  LABEL_RUN_IMAGE,
+  LABEL_SANDBOX,
+} from './labels.js';
 
 export interface ReapOptions {
   /** This provider's owner id: never reaped here. */
@@ -28,13 +35,18 @@ function isProcessAlive(pid: number): boolean {
  * Decides whether a labelled resource is an orphan: its owner process (on this host) is gone,
  * or it is older than the TTL. Owners on other hosts are only judged by age.
  */
-export function isOrphan(labels: Record<string, string> | undefined, options: Pick<ReapOptions, 'selfOwner' | 'ttlMs'>, now = Date.now()): boolean {
+export function isOrphan(
+  labels: Record<string, string> | undefined,
+  options: Pick<ReapOptions, 'selfOwner' | 'ttlMs'>,
+  now = Date.now(),
+): boolean {
   if (!labels || labels[LABEL_SANDBOX] !== '1') return false;
   if (labels[LABEL_OWNER] === options.selfOwner) return false;
   const created = Number(labels[LABEL_CREATED]);
   if (Number.isFinite(created) && now - created > options.ttlMs) return true;
   const pid = Number(labels[LABEL_PID]);
-  if (labels[LABEL_HOST] === hostname() && Number.isInteger(pid) && pid > 0) return !isProcessAlive(pid);
+  if (labels[LABEL_HOST] === hostname() && Number.isInteger(pid) && pid > 0)
+    return !isProcessAlive(pid);
   return false;
 }
 
@@ -49,7 +61,8 @@ export async function reapOrphans(docker: Docker, options: ReapOptions): Promise
       await docker.getContainer(info.Id).remove({ force: true, v: true });
       removed += 1;
     } catch (error) {
-      if ((error as { statusCode?: number }).statusCode !== 404) options.logger.warn({ err: error, id: info.Id }, 'orphan container removal failed');
+      if ((error as { statusCode?: number }).statusCode !== 404)
+        options.logger.warn({ err: error, id: info.Id }, 'orphan container removal failed');
     }
   }
   const volumes = (await docker.listVolumes({ filters })).Volumes ?? [];
@@ -62,13 +75,24 @@ export async function reapOrphans(docker: Docker, options: ReapOptions): Promise
       options.logger.warn({ err: error, name: volume.Name }, 'orphan volume removal failed');
     }
   }
-  if (options.runImageTtlMs !== undefined) removed += await pruneRunImages(docker, options.runImageTtlMs, options.imagesInUse ?? new Set(), options.logger);
+  if (options.runImageTtlMs !== undefined)
+    removed += await pruneRunImages(
+      docker,
+      options.runImageTtlMs,
+      options.imagesInUse ?? new Set(),
+      options.logger,
+    );
   if (removed > 0) options.logger.info({ removed }, 'sandbox orphans reaped');
   return removed;
 }
 
 /** Removes run images older than the TTL; an image still used by a container is skipped. */
-async function pruneRunImages(docker: Docker, ttlMs: number, inUse: ReadonlySet<string>, logger: Logger): Promise<number> {
+async function pruneRunImages(
+  docker: Docker,
+  ttlMs: number,
+  inUse: ReadonlySet<string>,
+  logger: Logger,
+): Promise<number> {
   const images = await docker.listImages({ filters: { label: [`${LABEL_RUN_IMAGE}=1`] } });
   let removed = 0;
   for (const image of images) {

@@ -49,5 +49,7 @@ export class Semaphore {
 }
 
 export function cancelled(signal: AbortSignal | undefined): CodemonkeysError {
-  return new CodemonkeysError('CANCELLED', 'The sandbox execution was cancelled.', { cause: signal?.reason });
+  return new CodemonkeysError('CANCELLED', 'The sandbox execution was cancelled.', {
+    cause: signal?.reason,
+  });
 }

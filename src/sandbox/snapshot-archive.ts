@@ -24,7 +24,8 @@ async function* walk(root: string, rel = ''): AsyncGenerator<Entry> {
     else if (stat.isDirectory()) {
       yield { rel: childRel, abs, kind: 'dir', mode: stat.mode & 0o777, size: 0 };
       yield* walk(root, childRel);
-    } else if (stat.isFile()) yield { rel: childRel, abs, kind: 'file', mode: stat.mode & 0o777, size: stat.size };
+    } else if (stat.isFile())
+      yield { rel: childRel, abs, kind: 'file', mode: stat.mode & 0o777, size: stat.size };
   }
 }
 
@@ -57,11 +58,15 @@ export function packSnapshot(dir: string): Readable {
       for await (const entry of walk(dir)) {
         const stat = await lstat(entry.abs);
         const base = { name: entry.rel, mode: entry.mode | 0o600, mtime: stat.mtime, ...owner };
-        if (entry.kind === 'dir') pack.entry({ ...base, type: 'directory', mode: entry.mode | 0o700 });
-        else if (entry.kind === 'symlink') pack.entry({ ...base, type: 'symlink', linkname: await readlink(entry.abs) });
+        if (entry.kind === 'dir')
+          pack.entry({ ...base, type: 'directory', mode: entry.mode | 0o700 });
+        else if (entry.kind === 'symlink')
+          pack.entry({ ...base, type: 'symlink', linkname: await readlink(entry.abs) });
         else {
           await new Promise<void>((resolve, reject) => {
-            const sink = pack.entry({ ...base, size: entry.size }, (error) => (error ? reject(error) : resolve()));
+            const sink = pack.entry({ ...base, size: entry.size }, (error) =>
+              error ? reject(error) : resolve(),
+            );
             const source = createReadStream(entry.abs);
             source.on('error', reject);
             source.pipe(sink);

@@ -77,7 +77,11 @@ export interface PrepareOptions {
 
 export interface SandboxProvider {
   readonly kind: 'docker' | 'local';
-  prepare(spec: EnvironmentSpec, snapshot: RepoSnapshot, options?: PrepareOptions): Promise<Environment>;
+  prepare(
+    spec: EnvironmentSpec,
+    snapshot: RepoSnapshot,
+    options?: PrepareOptions,
+  ): Promise<Environment>;
   /** Removes containers/volumes left by crashed workers. Returns how many were removed. */
   reapOrphans(): Promise<number>;
   close(): Promise<void>;

@@ -28,7 +28,10 @@ describe('sandbox provider conformance', () => {
       process.env.CODEMONKEYS_FAKE_TOKEN = FAKE_SECRET;
       provider = createTestProvider(kind, label, 2);
       snapshot = await makeFixtureRepo(`conf-${kind}`);
-      env = await provider.prepare(makeSpec({ setup: ['echo prepared > .setup-marker'] }), snapshot);
+      env = await provider.prepare(
+        makeSpec({ setup: ['echo prepared > .setup-marker'] }),
+        snapshot,
+      );
     });
 
     afterAll(async () => {
@@ -39,7 +42,9 @@ describe('sandbox provider conformance', () => {
 
     it('runs a script in the scratch dir and reports stdout, stderr, combined and the exit code', async () => {
       const result = await env.run(
-        py('import os, sys\nprint("out", os.path.basename(os.getcwd()))\nprint("err", file=sys.stderr)\nsys.exit(3)\n'),
+        py(
+          'import os, sys\nprint("out", os.path.basename(os.getcwd()))\nprint("err", file=sys.stderr)\nsys.exit(3)\n',
+        ),
       );
       expect(result.exitCode).toBe(3);
       expect(result.stdout).toBe('out scratch\n');
@@ -64,7 +69,10 @@ describe('sandbox provider conformance', () => {
 
     it('gives the repository as a clean git repo at the base state, with setup output hidden', async () => {
       const result = await env.run({
-        files: { 'check.sh': 'cd "$CODEMONKEYS_WORKDIR" && git status --porcelain && git log --oneline | wc -l && cat .setup-marker && ls pkg' },
+        files: {
+          'check.sh':
+            'cd "$CODEMONKEYS_WORKDIR" && git status --porcelain && git log --oneline | wc -l && cat .setup-marker && ls pkg',
+        },
         argv: ['sh', 'check.sh'],
         timeoutMs: 20_000,
         outputCapBytes: 65_536,
@@ -105,16 +113,24 @@ describe('sandbox provider conformance', () => {
 
     it('isolates executions from each other (repo edits, temp files)', async () => {
       const first = await env.run(
-        py('import os\nopen(os.environ["CODEMONKEYS_WORKDIR"] + "/pkg/calc.py", "w").write("broken")\nimport tempfile\nopen(tempfile.gettempdir() + "/leak", "w").write("x")\n'),
+        py(
+          'import os\nopen(os.environ["CODEMONKEYS_WORKDIR"] + "/pkg/calc.py", "w").write("broken")\nimport tempfile\nopen(tempfile.gettempdir() + "/leak", "w").write("x")\n',
+        ),
       );
       expect(first.exitCode).toBe(0);
-      const second = await env.run(py(`import os\n${TEST_ADD.replace('sys.exit', 'import tempfile\nprint(os.path.exists(tempfile.gettempdir() + "/leak"))\nsys.exit')}`));
+      const second = await env.run(
+        py(
+          `import os\n${TEST_ADD.replace('sys.exit', 'import tempfile\nprint(os.path.exists(tempfile.gettempdir() + "/leak"))\nsys.exit')}`,
+        ),
+      );
       expect(second.stdout).toBe('add(2, 3) = -1\nFalse\n');
     });
 
     it('kills a script at its time limit and keeps the partial output', async () => {
       const started = Date.now();
-      const result = await env.run(py('import time\nprint("started", flush=True)\ntime.sleep(60)\n', { timeoutMs: 1_500 }));
+      const result = await env.run(
+        py('import time\nprint("started", flush=True)\ntime.sleep(60)\n', { timeoutMs: 1_500 }),
+      );
       expect(result.timedOut).toBe(true);
       expect(result.exitCode).toBe(137);
       expect(result.stdout).toBe('started\n');
@@ -123,7 +139,9 @@ describe('sandbox provider conformance', () => {
 
     it('caps output, keeping head and tail, and flags it truncated', async () => {
       const result = await env.run(
-        py('print("FIRST")\nfor i in range(20000):\n    print("line", i)\nprint("LAST")\n', { outputCapBytes: 4_096 }),
+        py('print("FIRST")\nfor i in range(20000):\n    print("line", i)\nprint("LAST")\n', {
+          outputCapBytes: 4_096,
+        }),
       );
       expect(result.exitCode).toBe(0);
       expect(result.truncated).toBe(true);
@@ -136,7 +154,9 @@ describe('sandbox provider conformance', () => {
 
     it('passes no host environment variables (no tokens) to scripts', async () => {
       expect(process.env.CODEMONKEYS_FAKE_TOKEN).toBe(FAKE_SECRET);
-      const result = await env.run(py('import os\nfor k, v in sorted(os.environ.items()):\n    print(f"{k}={v}")\n'));
+      const result = await env.run(
+        py('import os\nfor k, v in sorted(os.environ.items()):\n    print(f"{k}={v}")\n'),
+      );
       expect(result.exitCode).toBe(0);
       expect(result.stdout).not.toContain(FAKE_SECRET);
       expect(result.stdout).not.toContain('CODEMONKEYS_FAKE_TOKEN');
@@ -146,7 +166,9 @@ describe('sandbox provider conformance', () => {
     it('limits concurrent executions to the provider concurrency', async () => {
       const started = Date.now();
       const results = await Promise.all(
-        [0, 1, 2, 3].map(() => env.run({ files: {}, argv: ['sleep', '1'], timeoutMs: 20_000, outputCapBytes: 1_024 })),
+        [0, 1, 2, 3].map(() =>
+          env.run({ files: {}, argv: ['sleep', '1'], timeoutMs: 20_000, outputCapBytes: 1_024 }),
+        ),
       );
       expect(results.map((r) => r.exitCode)).toEqual([0, 0, 0, 0]);
       expect(Date.now() - started).toBeGreaterThanOrEqual(2_000);
@@ -166,7 +188,14 @@ describe('sandbox provider conformance', () => {
     });
 
     it('refuses file names that escape the scratch directory', async () => {
-      const error = await env.run({ files: { '../escape.py': 'x' }, argv: ['true'], timeoutMs: 5_000, outputCapBytes: 1_024 }).catch((e: unknown) => e);
+      const error = await env
+        .run({
+          files: { '../escape.py': 'x' },
+          argv: ['true'],
+          timeoutMs: 5_000,
+          outputCapBytes: 1_024,
+        })
+        .catch((e: unknown) => e);
       expect(isCodemonkeysError(error, 'SANDBOX_ERROR')).toBe(true);
     });
 

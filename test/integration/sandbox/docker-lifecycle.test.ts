@@ -8,12 +8,27 @@ import { createSilentLogger } from '../../../src/logger.js';
 import type { DockerEnvironment } from '../../../src/sandbox/docker-environment.js';
 import { DockerSandboxProvider } from '../../../src/sandbox/docker-provider.js';
 import type { RepoSnapshot } from '../../../src/sandbox/types.js';
-import { TEST_LABEL, disposeAndCount, makeFixtureRepo, makeSpec, py, removeDir } from './helpers.js';
+import {
+  TEST_LABEL,
+  disposeAndCount,
+  makeFixtureRepo,
+  makeSpec,
+  py,
+  removeDir,
+} from './helpers.js';
 
 const docker = new Docker();
 const label = `lifecycle-${randomUUID().slice(0, 8)}`;
-const newProvider = (extra: Partial<ConstructorParameters<typeof DockerSandboxProvider>[0]> = {}): DockerSandboxProvider =>
-  new DockerSandboxProvider({ concurrency: 2, logger: createSilentLogger(), labels: { [TEST_LABEL]: label }, reapIntervalMs: 0, ...extra });
+const newProvider = (
+  extra: Partial<ConstructorParameters<typeof DockerSandboxProvider>[0]> = {},
+): DockerSandboxProvider =>
+  new DockerSandboxProvider({
+    concurrency: 2,
+    logger: createSilentLogger(),
+    labels: { [TEST_LABEL]: label },
+    reapIntervalMs: 0,
+    ...extra,
+  });
 
 describe('docker sandbox lifecycle', () => {
   let snapshot: RepoSnapshot;
@@ -46,7 +61,9 @@ describe('docker sandbox lifecycle', () => {
   it('keeps an existing git history and commits a dirty tree as the base state', async () => {
     const repo = await makeFixtureRepo('lifecycle-git');
     const git = (...args: string[]): string =>
-      execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', ...args], { cwd: repo.dir }).toString();
+      execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', ...args], {
+        cwd: repo.dir,
+      }).toString();
     git('init', '-q');
     git('add', '-A');
     git('commit', '-q', '-m', 'upstream history');
@@ -57,7 +74,11 @@ describe('docker sandbox lifecycle', () => {
       const env = await provider.prepare(makeSpec(), repo);
       const result = await env.run({
         files: {},
-        argv: ['sh', '-c', 'cd "$CODEMONKEYS_WORKDIR" && git log --format=%s && git status --porcelain && cat dirty.txt'],
+        argv: [
+          'sh',
+          '-c',
+          'cd "$CODEMONKEYS_WORKDIR" && git log --format=%s && git status --porcelain && cat dirty.txt',
+        ],
         timeoutMs: 20_000,
         outputCapBytes: 4_096,
       });

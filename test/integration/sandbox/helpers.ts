@@ -6,13 +6,27 @@ import Docker from 'dockerode';
 import { createSilentLogger } from '../../../src/logger.js';
 import type { DockerSandboxProvider } from '../../../src/sandbox/docker-provider.js';
 import { createSandboxProvider } from '../../../src/sandbox/provider.js';
-import type { EnvironmentSpec, ExecRequest, RepoSnapshot, SandboxProvider } from '../../../src/sandbox/types.js';
+import type {
+  EnvironmentSpec,
+  ExecRequest,
+  RepoSnapshot,
+  SandboxProvider,
+} from '../../../src/sandbox/types.js';
 
 export const BASE_IMAGE = process.env.CODEMONKEYS_BASE_IMAGE ?? 'codemonkeys/sandbox-base:bookworm';
 export const TEST_LABEL = 'codemonkeys.test';
 
 export function makeSpec(overrides: Partial<EnvironmentSpec> = {}): EnvironmentSpec {
-  return { image: BASE_IMAGE, setup: [], workdir: '/workspace/repo', setupTimeoutMs: 60_000, cpus: 1, memoryMb: 512, pids: 256, ...overrides };
+  return {
+    image: BASE_IMAGE,
+    setup: [],
+    workdir: '/workspace/repo',
+    setupTimeoutMs: 60_000,
+    cpus: 1,
+    memoryMb: 512,
+    pids: 256,
+    ...overrides,
+  };
 }
 
 /** A small Python repository without .git, in a fresh temp dir, with a unique repo name. */
@@ -80,10 +94,20 @@ sys.exit(0 if add(2, 3) == 5 else 1)
 `;
 
 export function py(code: string, extra: Partial<ExecRequest> = {}): ExecRequest {
-  return { files: { 'main.py': code }, argv: ['python3', 'main.py'], timeoutMs: 20_000, outputCapBytes: 65_536, ...extra };
+  return {
+    files: { 'main.py': code },
+    argv: ['python3', 'main.py'],
+    timeoutMs: 20_000,
+    outputCapBytes: 65_536,
+    ...extra,
+  };
 }
 
-export function createTestProvider(kind: 'docker' | 'local', label: string, concurrency = 3): SandboxProvider {
+export function createTestProvider(
+  kind: 'docker' | 'local',
+  label: string,
+  concurrency = 3,
+): SandboxProvider {
   return createSandboxProvider({
     kind,
     concurrency,

@@ -3,7 +3,13 @@ import { hostname } from 'node:os';
 import Docker from 'dockerode';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createSilentLogger } from '../../../src/logger.js';
-import { LABEL_CREATED, LABEL_HOST, LABEL_OWNER, LABEL_PID, LABEL_SANDBOX } from '../../../src/sandbox/labels.js';
+import {
+  LABEL_CREATED,
+  LABEL_HOST,
+  LABEL_OWNER,
+  LABEL_PID,
+  LABEL_SANDBOX,
+} from '../../../src/sandbox/labels.js';
 import { reapOrphans } from '../../../src/sandbox/reaper.js';
 import { BASE_IMAGE, TEST_LABEL } from './helpers.js';
 
@@ -32,20 +38,35 @@ async function exists(id: string): Promise<boolean> {
 
 describe('sandbox reaper', () => {
   afterAll(async () => {
-    const left = await docker.listContainers({ all: true, filters: { label: [`${TEST_LABEL}=${label}`] } });
+    const left = await docker.listContainers({
+      all: true,
+      filters: { label: [`${TEST_LABEL}=${label}`] },
+    });
     for (const info of left) await docker.getContainer(info.Id).remove({ force: true });
   });
 
   it('removes containers whose owner process is gone or that are past the TTL, and keeps live ones', async () => {
     const now = String(Date.now());
-    const deadOwner = await makeLabelled({ [LABEL_OWNER]: 'cm-dead', [LABEL_PID]: String(DEAD_PID), [LABEL_CREATED]: now });
-    const liveOwner = await makeLabelled({ [LABEL_OWNER]: 'cm-live', [LABEL_PID]: String(process.pid), [LABEL_CREATED]: now });
+    const deadOwner = await makeLabelled({
+      [LABEL_OWNER]: 'cm-dead',
+      [LABEL_PID]: String(DEAD_PID),
+      [LABEL_CREATED]: now,
+    });
+    const liveOwner = await makeLabelled({
+      [LABEL_OWNER]: 'cm-live',
+      [LABEL_PID]: String(process.pid),
+      [LABEL_CREATED]: now,
+    });
     const expired = await makeLabelled({
       [LABEL_OWNER]: 'cm-old',
       [LABEL_PID]: String(process.pid),
       [LABEL_CREATED]: String(Date.now() - 2 * 3_600_000),
     });
-    const removed = await reapOrphans(docker, { selfOwner: 'cm-self', ttlMs: 3_600_000, logger: createSilentLogger() });
+    const removed = await reapOrphans(docker, {
+      selfOwner: 'cm-self',
+      ttlMs: 3_600_000,
+      logger: createSilentLogger(),
+    });
     expect(removed).toBeGreaterThanOrEqual(2);
     expect(await exists(deadOwner)).toBe(false);
     expect(await exists(expired)).toBe(false);

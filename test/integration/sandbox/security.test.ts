@@ -1,7 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Environment, ExecResult, RepoSnapshot, SandboxProvider } from '../../../src/sandbox/types.js';
-import { GOOD_PATCH, createTestProvider, disposeAndCount, makeFixtureRepo, makeSpec, py, removeDir } from './helpers.js';
+import type { Environment, RepoSnapshot, SandboxProvider } from '../../../src/sandbox/types.js';
+import {
+  GOOD_PATCH,
+  createTestProvider,
+  disposeAndCount,
+  makeFixtureRepo,
+  makeSpec,
+  py,
+  removeDir,
+} from './helpers.js';
 
 const FAKE_SECRET = `ghp_fakesecret_${randomUUID().replace(/-/g, '')}`;
 const label = `security-${randomUUID().slice(0, 8)}`;
@@ -58,7 +66,11 @@ print(sorted(os.listdir("/sys/class/net")))
     expect(process.env.GITHUB_TOKEN_FAKE_FOR_TEST).toBe(FAKE_SECRET);
     const result = await env.run({
       files: {},
-      argv: ['sh', '-c', 'env; cat /proc/1/environ | tr "\\0" "\\n"; grep -rs ghp_ /proc/*/environ /home /tmp /workspace || true'],
+      argv: [
+        'sh',
+        '-c',
+        'env; cat /proc/1/environ | tr "\\0" "\\n"; grep -rs ghp_ /proc/*/environ /home /tmp /workspace || true',
+      ],
       timeoutMs: 20_000,
       outputCapBytes: 65_536,
     });
@@ -132,7 +144,8 @@ except OSError as e:
   it('contains a fork bomb with the pids limit', async () => {
     const started = Date.now();
     const result = await env.run(
-      py(`import os, time
+      py(
+        `import os, time
 count = 0
 try:
     while True:
@@ -143,7 +156,9 @@ try:
         count += 1
 except OSError as e:
     print("fork limited after", count, type(e).__name__, flush=True)
-`, { timeoutMs: 15_000 }),
+`,
+        { timeoutMs: 15_000 },
+      ),
     );
     expect(result.stdout).toMatch(/fork limited after \d+/);
     const forks = Number(/after (\d+)/.exec(result.stdout)?.[1]);
@@ -154,11 +169,14 @@ except OSError as e:
 
   it('contains unbounded memory allocation with the memory limit', async () => {
     const result = await env.run(
-      py(`chunks = []
+      py(
+        `chunks = []
 while True:
     chunks.append(bytearray(16 * 1024 * 1024))
     print("allocated", len(chunks) * 16, "MiB", flush=True)
-`, { timeoutMs: 20_000 }),
+`,
+        { timeoutMs: 20_000 },
+      ),
     );
     expect(result.exitCode).not.toBe(0);
     expect(result.timedOut).toBe(false);
@@ -188,7 +206,9 @@ while True:
 
   it('times out a script that never terminates and keeps its partial output', async () => {
     const result = await env.run(
-      py('import time\nwhile True:\n    print("tick", flush=True)\n    time.sleep(0.2)\n', { timeoutMs: 1_500 }),
+      py('import time\nwhile True:\n    print("tick", flush=True)\n    time.sleep(0.2)\n', {
+        timeoutMs: 1_500,
+      }),
     );
     expect(result.timedOut).toBe(true);
     expect(result.exitCode).toBe(137);
@@ -199,7 +219,11 @@ while True:
   it('does not let background processes outlive their execution', async () => {
     const first = await env.run({
       files: {},
-      argv: ['sh', '-c', 'setsid sleep 300 >/dev/null 2>&1 & (sleep 301 &) ; nohup sleep 302 >/dev/null 2>&1 & echo spawned'],
+      argv: [
+        'sh',
+        '-c',
+        'setsid sleep 300 >/dev/null 2>&1 & (sleep 301 &) ; nohup sleep 302 >/dev/null 2>&1 & echo spawned',
+      ],
       timeoutMs: 20_000,
       outputCapBytes: 4_096,
     });
@@ -223,10 +247,13 @@ print("sleepers", found)
 
   it('cannot see the driver control files nor forge a patch failure', async () => {
     const result = await env.run(
-      py(`import os
+      py(
+        `import os
 print("control files", sorted(f for f in os.listdir("/tmp") if f.startswith("codemonkeys")))
 exit(1)
-`, { patch: GOOD_PATCH }),
+`,
+        { patch: GOOD_PATCH },
+      ),
     );
     expect(result.patchError).toBeUndefined();
     expect(result.exitCode).toBe(1);

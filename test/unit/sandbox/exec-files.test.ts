@@ -1,16 +1,26 @@
 import tar from 'tar-stream';
 import { describe, expect, it } from 'vitest';
 import { isCodemonkeysError } from '../../../src/errors.js';
-import { PATCH_PATH, buildExecArchive, checkRelativeName } from '../../../src/sandbox/exec-files.js';
+import {
+  PATCH_PATH,
+  buildExecArchive,
+  checkRelativeName,
+} from '../../../src/sandbox/exec-files.js';
 
-async function listArchive(buffer: Buffer): Promise<Array<{ name: string; uid: number | undefined; body: string }>> {
+async function listArchive(
+  buffer: Buffer,
+): Promise<Array<{ name: string; uid: number | undefined; body: string }>> {
   const extract = tar.extract();
   const entries: Array<{ name: string; uid: number | undefined; body: string }> = [];
   const done = (async () => {
     for await (const entry of extract) {
       const chunks: Buffer[] = [];
       for await (const chunk of entry) chunks.push(chunk as Buffer);
-      entries.push({ name: entry.header.name, uid: entry.header.uid, body: Buffer.concat(chunks).toString() });
+      entries.push({
+        name: entry.header.name,
+        uid: entry.header.uid,
+        body: Buffer.concat(chunks).toString(),
+      });
     }
   })();
   extract.end(buffer);
@@ -35,9 +45,19 @@ describe('exec-files', () => {
   });
 
   it('builds a tar of files under the scratch dir and the patch, owned by uid 1000', async () => {
-    const archive = await buildExecArchive('/scratch', { 'test.py': 'print(1)', 'sub/dir/x.txt': 'x' }, 'diff');
+    const archive = await buildExecArchive(
+      '/scratch',
+      { 'test.py': 'print(1)', 'sub/dir/x.txt': 'x' },
+      'diff',
+    );
     const entries = await listArchive(archive);
-    expect(entries.map((e) => e.name)).toEqual(['scratch/test.py', 'scratch/sub', 'scratch/sub/dir', 'scratch/sub/dir/x.txt', PATCH_PATH.slice(1)]);
+    expect(entries.map((e) => e.name)).toEqual([
+      'scratch/test.py',
+      'scratch/sub',
+      'scratch/sub/dir',
+      'scratch/sub/dir/x.txt',
+      PATCH_PATH.slice(1),
+    ]);
     expect(entries.every((e) => e.uid === 1000)).toBe(true);
     expect(entries[0]?.body).toBe('print(1)');
     expect(entries.at(-1)?.body).toBe('diff');

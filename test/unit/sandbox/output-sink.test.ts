@@ -55,7 +55,9 @@ describe('output-sink', () => {
 
   it('demultiplexes Docker frames split across chunks, in order', () => {
     const seen: string[] = [];
-    const demuxer = new DockerDemuxer((which, payload) => seen.push(`${which}:${payload.toString()}`));
+    const demuxer = new DockerDemuxer((which, payload) =>
+      seen.push(`${which}:${payload.toString()}`),
+    );
     const all = Buffer.concat([frame(1, 'out1'), frame(2, 'err1'), frame(1, 'out2')]);
     for (let i = 0; i < all.length; i += 3) demuxer.push(all.subarray(i, i + 3));
     expect(seen).toEqual(['stdout:out1', 'stderr:err1', 'stdout:out2']);
