@@ -83,6 +83,7 @@ export class DockerSandboxProvider implements SandboxProvider {
     if (this.closed) throw new CodemonkeysError('SANDBOX_ERROR', 'The sandbox provider is closed.');
     await this.startup;
     await this.ping();
+    if (spec.runtime !== undefined) await this.checkRuntime(spec.runtime);
     const buildKey = JSON.stringify([spec, snapshot]);
     let pending = this.building.get(buildKey);
     if (!pending) {
@@ -101,6 +102,18 @@ export class DockerSandboxProvider implements SandboxProvider {
     });
     this.environments.add(environment);
     return environment;
+  }
+
+  /** An unknown OCI runtime (e.g. runsc not registered) would fail every container: say so once, clearly. */
+  private async checkRuntime(runtime: string): Promise<void> {
+    const info = (await this.ctx.docker.info()) as { Runtimes?: Record<string, unknown> };
+    if (!Object.hasOwn(info.Runtimes ?? {}, runtime)) {
+      throw new CodemonkeysError(
+        'SANDBOX_UNAVAILABLE',
+        `The Docker engine has no runtime named ${JSON.stringify(runtime)} (sandbox.runtime); registered: ${Object.keys(info.Runtimes ?? {}).join(', ')}.`,
+        { retryable: false, details: { runtime } },
+      );
+    }
   }
 
   private async ping(): Promise<void> {

@@ -4,6 +4,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isCodemonkeysError } from '../../../src/errors.js';
 import { createSilentLogger } from '../../../src/logger.js';
 import type { DockerEnvironment } from '../../../src/sandbox/docker-environment.js';
 import { DockerSandboxProvider } from '../../../src/sandbox/docker-provider.js';
@@ -89,6 +90,19 @@ describe('docker sandbox lifecycle', () => {
     } finally {
       await removeDir(repo.dir);
     }
+  });
+
+  it('refuses an OCI runtime the engine does not have, and an unreachable engine, with SANDBOX_UNAVAILABLE', async () => {
+    const provider = newProvider();
+    providers.push(provider);
+    const error = await provider
+      .prepare(makeSpec({ runtime: 'no-such-runtime' }), snapshot)
+      .catch((e: unknown) => e);
+    expect(isCodemonkeysError(error, 'SANDBOX_UNAVAILABLE')).toBe(true);
+    const offline = newProvider({ docker: new Docker({ socketPath: '/nonexistent/docker.sock' }) });
+    providers.push(offline);
+    const unreachable = await offline.prepare(makeSpec(), snapshot).catch((e: unknown) => e);
+    expect(isCodemonkeysError(unreachable, 'SANDBOX_UNAVAILABLE')).toBe(true);
   });
 
   it('leaves nothing behind once closed', async () => {
