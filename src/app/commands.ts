@@ -6,7 +6,7 @@ import { getIssueTarget, parseCommand, type CommandName, type IssueTarget } from
 import { getRepositoryRole, meetsPermission } from './authorize.js';
 import { loadRepoConfig } from './config-loader.js';
 import { renderAlreadyRunning, renderUnauthorized } from './messages.js';
-import { cancelAndReport, reportConfigProblems, startRun, type AppDeps } from './handlers.js';
+import { cancelAndReport, postComment, reportConfigProblems, startRun, type AppDeps } from './handlers.js';
 
 /**
  * `issue_comment.created`: `/codemonkeys retry|cancel|status` from users with the configured
@@ -25,10 +25,9 @@ export async function handleCommand(context: Context<'issue_comment.created'>, d
     getRepositoryRole(octokit, target, target.sender),
   ]);
   const minimum = config.ok ? config.config.permission : DEFAULT_CONFIG.permission;
-  const reply = (body: string) =>
-    octokit.rest.issues.createComment({ owner: target.owner, repo: target.repo, issue_number: target.issueNumber, body });
+  const reply = (body: string) => postComment(octokit, target, body, deps);
   if (!meetsPermission(role, minimum)) {
-    await reply(renderUnauthorized(target.sender, minimum, `use \`/codemonkeys ${command.target}\``));
+    reply(renderUnauthorized(target.sender, minimum, `use \`/codemonkeys ${command.target}\``));
     return;
   }
   deps.logger.info({ command: command.target, repo: `${target.owner}/${target.repo}`, issue: target.issueNumber }, 'command');
@@ -41,7 +40,7 @@ interface CommandScope {
   target: IssueTarget;
   open: boolean;
   deps: AppDeps;
-  reply: (body: string) => Promise<unknown>;
+  reply: (body: string) => void;
   config: Awaited<ReturnType<typeof loadRepoConfig>>;
 }
 
@@ -49,27 +48,27 @@ async function runCommand(name: CommandName, s: CommandScope): Promise<void> {
   switch (name) {
     case 'retry': {
       if (!s.open) {
-        await s.reply('This issue is closed, so I will not start a run. Reopen it first.');
+        s.reply('This issue is closed, so I will not start a run. Reopen it first.');
         return;
       }
       if (!s.config.ok) {
-        await reportConfigProblems(s.octokit, s.target, s.config, s.deps);
+        reportConfigProblems(s.octokit, s.target, s.config, s.deps);
         return;
       }
       const result = await startRun(s.octokit, s.target, 'retry', s.deps);
       if (result.status === 'duplicate') {
-        await s.reply(renderAlreadyRunning(result.runId ?? 'unknown', result.state));
+        s.reply(renderAlreadyRunning(result.runId ?? 'unknown', result.state));
       }
       return;
     }
     case 'cancel': {
       const result = await cancelAndReport(s.context, s.target, s.deps);
-      if (result.status === 'none') await s.reply('There is no queued or running run for this issue to cancel.');
+      if (result.status === 'none') s.reply('There is no queued or running run for this issue to cancel.');
       return;
     }
     case 'status': {
       const status = await s.deps.producer.getRunStatus(s.target);
-      await s.reply(renderRunStatus(status));
+      s.reply(renderRunStatus(status));
       return;
     }
   }

@@ -3,6 +3,8 @@ import type { Logger } from '../logger.js';
 import { DEFAULT_CONFIG } from '../config/repo-config.js';
 import { ensureMarkedComment, ensureStatusComment } from '../github/status-comment.js';
 import type { RunProducer } from '../queue/producer.js';
+import type { StatusState } from '../render/status-state.js';
+import type { Background } from './background.js';
 import type { GitHubClient } from '../queue/types.js';
 import { getIssueTarget, getLabelDecision, getLabelName, isSameLabel, type IssueTarget } from './triggers.js';
 import { getRepositoryRole, meetsPermission } from './authorize.js';
@@ -13,8 +15,12 @@ import { CONFIG_MARKER, renderConfigProblems, renderUnauthorized } from './messa
 export interface AppDeps {
   producer: RunProducer;
   logger: Logger;
+  /** GitHub writes run here, after the webhook is acknowledged. */
+  background: Background;
   /** The App's own login (`<slug>[bot]`), to ignore its own events and find its comments. */
   botLogin?: string;
+  /** How long a new job waits for its status comment before starting anyway (default 60 s). */
+  holdMs?: number;
   now?: () => number;
 }
 
@@ -24,50 +30,57 @@ export function botOptions(deps: AppDeps): { botLogin?: string } {
   return deps.botLogin === undefined ? {} : { botLogin: deps.botLogin };
 }
 
+/** Comments on the issue after the ack. */
+export function postComment(octokit: GitHubClient, target: IssueTarget, body: string, deps: AppDeps): void {
+  deps.background.run('comment', () =>
+    octokit.rest.issues.createComment({ owner: target.owner, repo: target.repo, issue_number: target.issueNumber, body }),
+  );
+}
+
 /** Posts (or updates, via its hidden marker) the one "invalid configuration" comment. */
-export async function reportConfigProblems(
+export function reportConfigProblems(
   octokit: GitHubClient,
   target: IssueTarget,
   config: Extract<LoadedConfig, { ok: false }>,
   deps: AppDeps,
-): Promise<void> {
-  await ensureMarkedComment(octokit, target, renderConfigProblems(config.problems), {
-    marker: CONFIG_MARKER,
-    ...botOptions(deps),
-  });
+): void {
+  deps.background.run('config-comment', () =>
+    ensureMarkedComment(octokit, target, renderConfigProblems(config.problems), { marker: CONFIG_MARKER, ...botOptions(deps) }),
+  );
 }
 
-/** Enqueues a run and writes the "queued" status comment before the job becomes visible. */
-export async function startRun(
-  octokit: GitHubClient,
-  target: IssueTarget,
-  trigger: 'label' | 'retry',
-  deps: AppDeps,
-) {
+/**
+ * Enqueues a run (held), then after the ack writes the "queued" status comment and releases
+ * the job. If the run was cancelled in between, the comment is corrected to "cancelled".
+ */
+export async function startRun(octokit: GitHubClient, target: IssueTarget, trigger: 'label' | 'retry', deps: AppDeps) {
   const now = deps.now ?? Date.now;
-  return deps.producer.enqueueRun(
+  const result = await deps.producer.enqueueRun(
     { ref: target, installationId: target.installationId, requestedBy: target.sender, trigger },
-    async (info) => {
-      try {
-        return await ensureStatusComment(
-          octokit,
-          target,
-          {
-            phase: 'queued',
-            runId: info.runId,
-            queuePosition: info.queuePosition,
-            requestedBy: target.sender,
-            ...(info.resumed ? { detail: 'Resuming the previous run from its checkpoints.' } : {}),
-          },
-          { ...botOptions(deps), now: now() },
-        );
-      } catch (error) {
-        // The worker writes the comment when it starts; a failed write must not lose the run.
-        deps.logger.warn({ err: error, runId: info.runId }, 'could not write the queued status comment');
-        return undefined;
-      }
-    },
+    { holdMs: deps.holdMs ?? 60_000 },
   );
+  if (result.status !== 'queued') return result;
+  deps.background.run('status-comment', async () => {
+    const state: StatusState = {
+      phase: 'queued',
+      runId: result.runId,
+      queuePosition: result.queuePosition,
+      requestedBy: target.sender,
+      ...(result.resumed ? { detail: 'Resuming the previous run from its checkpoints.' } : {}),
+    };
+    const options = { ...botOptions(deps), ...(result.statusCommentId === undefined ? {} : { commentId: result.statusCommentId }) };
+    let commentId: number | undefined;
+    try {
+      commentId = await ensureStatusComment(octokit, target, state, { ...options, now: now() });
+    } finally {
+      // Even without a comment the run must start: the worker writes the comment then.
+      const alive = await deps.producer.releaseRun(target, result.runId, commentId);
+      if (!alive && commentId !== undefined) {
+        await ensureStatusComment(octokit, target, { ...state, phase: 'cancelled', detail: 'Cancelled before it started.' }, { ...options, commentId });
+      }
+    }
+  });
+  return result;
 }
 
 /** `issues.labeled`: maybe start a run. */
@@ -75,8 +88,9 @@ export async function handleLabeled(context: Context<'issues.labeled'>, deps: Ap
   const payload = context.payload as unknown;
   const pre = getIssueTarget(payload, deps.botLogin);
   const labelName = getLabelName(payload);
-  if (!pre.act || labelName === undefined) return;
-  const target = pre.target;
+  // Cheap checks first: no API call for closed issues, pull requests, bots or missing fields.
+  if (!pre.act || labelName === undefined || !pre.target.open) return;
+  const { open: _open, ...target } = pre.target;
   const octokit = context.octokit as unknown as GitHubClient;
   // The default label is the common case: look up config and permission in parallel then.
   const rolePromise = isSameLabel(labelName, DEFAULT_CONFIG.label)
@@ -94,17 +108,12 @@ export async function handleLabeled(context: Context<'issues.labeled'>, deps: Ap
   const role = await (rolePromise ?? getRepositoryRole(octokit, target, target.sender));
   if (!meetsPermission(role, minimum)) {
     log.info({ sender: target.sender, role }, 'unauthorised labeller');
-    await octokit.rest.issues.createComment({
-      owner: target.owner,
-      repo: target.repo,
-      issue_number: target.issueNumber,
-      body: renderUnauthorized(target.sender, minimum, 'start a codemonkeys run'),
-    });
+    postComment(octokit, target, renderUnauthorized(target.sender, minimum, 'start a codemonkeys run'), deps);
     return;
   }
   if (!config.ok) {
     log.info({ problems: config.problems.length }, 'invalid repository config');
-    await reportConfigProblems(octokit, target, config, deps);
+    reportConfigProblems(octokit, target, config, deps);
     return;
   }
   const result = await startRun(octokit, target, 'label', deps);
@@ -128,11 +137,13 @@ export async function cancelAndReport(context: LabelContext | Context<'issue_com
   deps.logger.info({ jobId: result.jobId, status: result.status }, 'cancel requested');
   if (result.status === 'cancelled') {
     const octokit = context.octokit as unknown as GitHubClient;
-    await ensureStatusComment(
-      octokit,
-      target,
-      { phase: 'cancelled', runId: result.runId, detail: `Cancelled by ${target.sender} before it started.` },
-      { ...botOptions(deps), ...(result.statusCommentId === undefined ? {} : { commentId: result.statusCommentId }) },
+    deps.background.run('cancel-comment', () =>
+      ensureStatusComment(
+        octokit,
+        target,
+        { phase: 'cancelled', runId: result.runId, detail: `Cancelled by ${target.sender} before it started.` },
+        { ...botOptions(deps), ...(result.statusCommentId === undefined ? {} : { commentId: result.statusCommentId }) },
+      ),
     );
   }
   return result;

@@ -20,6 +20,7 @@ import { startRunWorker } from '../queue/worker.js';
 import type { GitHubClient } from '../queue/types.js';
 import { startWebServer } from '../server/web-server.js';
 import { runSetupFlow } from '../server/setup-flow.js';
+import { createBackground } from '../app/background.js';
 
 function readRole(argv: string[]): Role {
   const { values } = parseArgs({ args: argv, options: { role: { type: 'string', default: 'all' } }, strict: true });
@@ -76,7 +77,8 @@ async function main(): Promise<void> {
   if (role !== 'worker') {
     const queue = new Queue(RUN_QUEUE, { connection: redis, prefix: env.queuePrefix });
     const producer = createRunProducer({ queue, redis, keys, registry, cancel });
-    const app = createApp({ producer, logger, ...(botLogin === undefined ? {} : { botLogin }) });
+    const background = createBackground(logger);
+    const app = createApp({ producer, logger, background, ...(botLogin === undefined ? {} : { botLogin }) });
     const web = await startWebServer({
       probot,
       app,
@@ -86,7 +88,7 @@ async function main(): Promise<void> {
       ...(env.host === undefined ? {} : { host: env.host }),
       webhookPath: env.webhookPath,
     });
-    stops.push(() => web.close(), () => queue.close());
+    stops.push(() => web.close(), () => background.drain(), () => queue.close());
   }
   if (role !== 'web') {
     const processor = createRunProcessor({

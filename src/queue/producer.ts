@@ -18,7 +18,7 @@ export interface EnqueueRequest {
   trigger: RunJobData['trigger'];
 }
 
-export interface PrepareInfo {
+export interface EnqueueInfo {
   runId: string;
   /** Runs waiting ahead of this one. */
   queuePosition: number;
@@ -27,7 +27,7 @@ export interface PrepareInfo {
 }
 
 export type EnqueueResult =
-  | ({ status: 'queued'; jobId: string; statusCommentId?: number } & PrepareInfo)
+  | ({ status: 'queued'; jobId: string; statusCommentId?: number } & EnqueueInfo)
   | { status: 'duplicate'; jobId: string; runId?: string; state: string };
 
 export type CancelResult =
@@ -44,15 +44,21 @@ export interface RunStatus {
   record?: IssueRunRecord;
 }
 
-export interface RunProducer {
+export interface EnqueueOptions {
   /**
-   * Enqueues one run unless the issue already has a queued or active run. `prepare` runs
-   * before the job is added (e.g. writes the status comment) and may return its id.
+   * Add the job delayed by this long; `releaseRun` starts it early once the status comment
+   * exists. The worker cannot start before the comment is written, and if the web process dies
+   * in between, the job still starts when the hold expires.
    */
-  enqueueRun(
-    request: EnqueueRequest,
-    prepare?: (info: PrepareInfo) => Promise<number | undefined>,
-  ): Promise<EnqueueResult>;
+  holdMs?: number;
+}
+
+export interface RunProducer {
+  /** Enqueues one run unless the issue already has a queued or active run. */
+  enqueueRun(request: EnqueueRequest, options?: EnqueueOptions): Promise<EnqueueResult>;
+  /** Records the status comment id and lets a held job start now. */
+  /** Returns false when the run is gone (cancelled meanwhile). */
+  releaseRun(ref: IssueRef, runId: string, statusCommentId: number | undefined): Promise<boolean>;
   cancelRun(ref: IssueRef): Promise<CancelResult>;
   getRunStatus(ref: IssueRef): Promise<RunStatus>;
 }
@@ -86,10 +92,7 @@ export function createRunProducer(deps: RunProducerDeps): RunProducer {
     }
   }
 
-  async function enqueueRun(
-    request: EnqueueRequest,
-    prepare?: (info: PrepareInfo) => Promise<number | undefined>,
-  ): Promise<EnqueueResult> {
+  async function enqueueRun(request: EnqueueRequest, options: EnqueueOptions = {}): Promise<EnqueueResult> {
     const jobId = getRunJobId(request.ref);
     const busy = (): EnqueueResult => ({ status: 'duplicate', jobId, state: 'enqueueing' });
     return withIssueLock(jobId, busy, async () => {
@@ -108,10 +111,8 @@ export function createRunProducer(deps: RunProducerDeps): RunProducer {
         record !== undefined &&
         (record.outcome === 'failed' || record.outcome === 'cancelled');
       const runId = resumed ? record.runId : getRunId(request.ref, await registry.nextGeneration(jobId));
-      const queuePosition = await queue.getWaitingCount();
-      await cancel.clearCancel(jobId);
-      const info: PrepareInfo = { runId, queuePosition, resumed };
-      const statusCommentId = (await prepare?.(info)) ?? record?.statusCommentId;
+      const [queuePosition] = await Promise.all([queue.getWaitingCount(), cancel.clearCancel(jobId)]);
+      const statusCommentId = record?.statusCommentId;
       const data: RunJobData = {
         runId,
         installationId: request.installationId,
@@ -123,10 +124,31 @@ export function createRunProducer(deps: RunProducerDeps): RunProducer {
         ...(statusCommentId === undefined ? {} : { statusCommentId }),
         enqueuedAt: now().toISOString(),
       };
-      await queue.add(RUN_JOB_NAME, data, getRunJobOptions(jobId, deps.policy));
-      await registry.update(jobId, { runId, outcome: 'queued', statusCommentId });
-      return { status: 'queued', jobId, ...info, ...(statusCommentId === undefined ? {} : { statusCommentId }) };
+      const jobOptions = getRunJobOptions(jobId, deps.policy);
+      if (options.holdMs !== undefined && options.holdMs > 0) jobOptions.delay = options.holdMs;
+      await queue.add(RUN_JOB_NAME, data, jobOptions);
+      await registry.update(jobId, { runId, outcome: 'queued' });
+      return {
+        status: 'queued',
+        jobId,
+        runId,
+        queuePosition,
+        resumed,
+        ...(statusCommentId === undefined ? {} : { statusCommentId }),
+      };
     });
+  }
+
+  async function releaseRun(ref: IssueRef, runId: string, statusCommentId: number | undefined): Promise<boolean> {
+    const jobId = getRunJobId(ref);
+    const job = await queue.getJob(jobId);
+    if (job === undefined || (job.data as RunJobData).runId !== runId) return false; // cancelled meanwhile
+    if (statusCommentId !== undefined) {
+      await job.updateData({ ...(job.data as RunJobData), statusCommentId });
+      await registry.update(jobId, { statusCommentId });
+    }
+    if ((await job.getState()) === 'delayed') await job.promote().catch(() => undefined);
+    return true;
   }
 
   async function cancelRun(ref: IssueRef): Promise<CancelResult> {
@@ -166,5 +188,5 @@ export function createRunProducer(deps: RunProducerDeps): RunProducer {
     return status;
   }
 
-  return { enqueueRun, cancelRun, getRunStatus };
+  return { enqueueRun, releaseRun, cancelRun, getRunStatus };
 }

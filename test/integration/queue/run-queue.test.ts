@@ -114,16 +114,22 @@ describe('queue/run-queue', () => {
 
   it('cancels a queued job (removed, never run) and a retry then resumes the same run id', async () => {
     const ref = nextRef();
-    const queued = await producer.enqueueRun(request(ref), async () => 555);
-    expect(queued.status).toBe('queued');
+    const queued = await producer.enqueueRun(request(ref), { holdMs: 60_000 });
+    if (queued.status !== 'queued') throw new Error('expected queued');
+    expect(await stateOf(ref)).toBe('delayed');
+    expect(await producer.enqueueRun(request(ref))).toMatchObject({ status: 'duplicate', state: 'delayed' });
+    expect(await producer.releaseRun(ref, queued.runId, 555)).toBe(true);
+    expect(await stateOf(ref)).toBe('waiting');
+    expect((await queue.getJob(getRunJobId(ref)))?.data.statusCommentId).toBe(555);
     const cancelled = await producer.cancelRun(ref);
     expect(cancelled).toMatchObject({ status: 'cancelled', statusCommentId: 555 });
     expect(await stateOf(ref)).toBe('none');
     expect((await producer.getRunStatus(ref)).record?.outcome).toBe('cancelled');
     const retried = await producer.enqueueRun(request(ref, 'retry'));
-    expect(retried).toMatchObject({ status: 'queued', resumed: true, runId: queued.status === 'queued' ? queued.runId : '', statusCommentId: 555 });
+    expect(retried).toMatchObject({ status: 'queued', resumed: true, runId: queued.runId, statusCommentId: 555 });
     await producer.cancelRun(ref);
     expect(await producer.cancelRun(ref)).toMatchObject({ status: 'none' });
+    expect(await producer.releaseRun(ref, queued.runId, 555)).toBe(false);
   });
 
   it('runs a job, removes it on completion, and a later label starts a new generation', async () => {

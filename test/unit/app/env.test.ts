@@ -37,7 +37,7 @@ describe('config/env', () => {
 
   it('reports every invalid variable at once', () => {
     const problems = problemsOf(() =>
-      loadEnv({ APP_ID: 'abc', PORT: 'eighty', WORKER_CONCURRENCY: '0', REDIS_URL: 'http://x', LOG_LEVEL: 'loud', SANDBOX_BACKEND: 'vm', ANTHROPIC_BASE_URL: 'not a url' }, 'all'),
+      loadEnv({ APP_ID: 'abc', PORT: 'eighty', WORKER_CONCURRENCY: '0', REDIS_URL: 'http://x', LOG_LEVEL: 'loud', SANDBOX_BACKEND: 'vm', ANTHROPIC_BASE_URL: 'not a url' } as Record<string, string> as NodeJS.ProcessEnv, 'all'),
     );
     expect(problems.map((p) => p.variable).sort()).toEqual(
       ['ANTHROPIC_BASE_URL', 'APP_ID', 'LOG_LEVEL', 'PORT', 'REDIS_URL', 'SANDBOX_BACKEND', 'WORKER_CONCURRENCY'].sort(),

@@ -1,6 +1,8 @@
 import { describe, it, expect } from 'vitest';
-import examples from '@octokit/webhooks-examples';
+import { createRequire } from 'node:module';
 import { getLabelDecision, getIssueTarget, parseCommand, isBotSender } from '../../../src/app/triggers.js';
+
+const examples = createRequire(import.meta.url)('@octokit/webhooks-examples') as Array<{ name: string; examples: unknown[] }>;
 
 function example(name: string, action: string): Record<string, unknown> {
   const def = examples.find((d) => d.name === name);
