@@ -13,7 +13,7 @@ export default async function setup(): Promise<void> {
     await redis.connect();
     await redis.ping();
   } catch (error) {
-    throw new Error(`Redis is not reachable at ${redisUrl}: run the suite with \`npm test\` (it starts Redis). ${String(error)}`);
+    throw new Error(`Redis is not reachable at ${redisUrl}: run the suite with \`npm test\` (it starts Redis). ${String(error)}`, { cause: error });
   } finally {
     redis.disconnect();
   }
@@ -21,7 +21,7 @@ export default async function setup(): Promise<void> {
   try {
     await docker.ping();
   } catch (error) {
-    throw new Error(`The Docker engine is not reachable: run the suite with \`npm test\` (it starts dockerd). ${String(error)}`);
+    throw new Error(`The Docker engine is not reachable: run the suite with \`npm test\` (it starts dockerd). ${String(error)}`, { cause: error });
   }
   const image = process.env.CODEMONKEYS_BASE_IMAGE ?? 'codemonkeys/sandbox-base:bookworm';
   try {
