@@ -43,7 +43,9 @@ describe('sandbox provider conformance', () => {
     it('runs a script in the scratch dir and reports stdout, stderr, combined and the exit code', async () => {
       const result = await env.run(
         py(
-          'import os, sys\nprint("out", os.path.basename(os.getcwd()))\nprint("err", file=sys.stderr)\nsys.exit(3)\n',
+          // One write per stream: with unbuffered Python, print() writes each piece separately and
+          // the two pipes may interleave mid-line, which is not what this test is about.
+          'import os, sys\nsys.stdout.write("out " + os.path.basename(os.getcwd()) + "\\n")\nsys.stderr.write("err\\n")\nsys.exit(3)\n',
         ),
       );
       expect(result.exitCode).toBe(3);
