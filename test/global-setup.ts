@@ -6,7 +6,8 @@ import Docker from 'dockerode';
  * the sandbox base image; `npm test` provisions them (scripts/provision.sh). If one is missing we
  * FAIL here with the reason rather than let tests skip silently.
  */
-export default async function setup(): Promise<void> {
+export default async function setup(): Promise<() => Promise<void>> {
+  const suiteStartedAt = Date.now();
   const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 3_000 });
   try {
@@ -28,5 +29,19 @@ export default async function setup(): Promise<void> {
     await docker.getImage(image).inspect();
   } catch {
     throw new Error(`Sandbox base image ${image} is missing: run \`npm run sandbox:image\` or \`npm test\`.`);
+  }
+  return () => removeRunImagesSince(docker, suiteStartedAt);
+}
+
+/**
+ * Run images are a cache in production; in the suite they are litter. Remove every run image the
+ * sandbox made since the suite started (label `codemonkeys.created`), so nothing is left behind.
+ */
+async function removeRunImagesSince(docker: Docker, since: number): Promise<void> {
+  const images = await docker.listImages({ filters: { label: ['codemonkeys.run-image=1'] } });
+  for (const image of images) {
+    const created = Number(image.Labels?.['codemonkeys.created'] ?? 0);
+    if (created < since) continue;
+    await docker.getImage(image.Id).remove({ force: true }).catch(() => undefined);
   }
 }
