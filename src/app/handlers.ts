@@ -19,10 +19,16 @@ export interface AppDeps {
   background: Background;
   /** The App's own login (`<slug>[bot]`), to ignore its own events and find its comments. */
   botLogin?: string;
-  /** How long a new job waits for its status comment before starting anyway (default 60 s). */
+  /**
+   * How long a new job waits for its status comment before starting anyway (default 5 min).
+   * Normally released within a second; the hold only matters if the web process dies or
+   * GitHub writes are backed up, and it keeps the worker from racing the first comment.
+   */
   holdMs?: number;
   now?: () => number;
 }
+
+const DEFAULT_HOLD_MS = 5 * 60_000;
 
 type LabelContext = Context<'issues.labeled'> | Context<'issues.unlabeled'>;
 
@@ -57,7 +63,7 @@ export async function startRun(octokit: GitHubClient, target: IssueTarget, trigg
   const now = deps.now ?? Date.now;
   const result = await deps.producer.enqueueRun(
     { ref: target, installationId: target.installationId, requestedBy: target.sender, trigger },
-    { holdMs: deps.holdMs ?? 60_000 },
+    { holdMs: deps.holdMs ?? DEFAULT_HOLD_MS },
   );
   if (result.status !== 'queued') return result;
   deps.background.run('status-comment', async () => {
@@ -91,6 +97,9 @@ export async function handleLabeled(context: Context<'issues.labeled'>, deps: Ap
   // Cheap checks first: no API call for closed issues, pull requests, bots or missing fields.
   if (!pre.act || labelName === undefined || !pre.target.open) return;
   const { open: _open, ...target } = pre.target;
+  // Fast path (Redis only): while the issue has a live run, no labeled event can change
+  // anything (our label again = duplicate; another label = not ours), so skip GitHub reads.
+  if (await deps.producer.hasLiveRun(target)) return;
   const octokit = context.octokit as unknown as GitHubClient;
   // The default label is the common case: look up config and permission in parallel then.
   const rolePromise = isSameLabel(labelName, DEFAULT_CONFIG.label)

@@ -60,6 +60,8 @@ export interface RunProducer {
   /** Returns false when the run is gone (cancelled meanwhile). */
   releaseRun(ref: IssueRef, runId: string, statusCommentId: number | undefined): Promise<boolean>;
   cancelRun(ref: IssueRef): Promise<CancelResult>;
+  /** True while the issue has a queued, held, retrying or active run (two Redis reads). */
+  hasLiveRun(ref: IssueRef): Promise<boolean>;
   getRunStatus(ref: IssueRef): Promise<RunStatus>;
 }
 
@@ -174,6 +176,11 @@ export function createRunProducer(deps: RunProducerDeps): RunProducer {
     return { status: 'cancelling', jobId, runId };
   }
 
+  async function hasLiveRun(ref: IssueRef): Promise<boolean> {
+    const job = await queue.getJob(getRunJobId(ref));
+    return job !== undefined && LIVE_STATES.has(await job.getState());
+  }
+
   async function getRunStatus(ref: IssueRef): Promise<RunStatus> {
     const jobId = getRunJobId(ref);
     const [job, record] = await Promise.all([queue.getJob(jobId), registry.get(jobId)]);
@@ -188,5 +195,5 @@ export function createRunProducer(deps: RunProducerDeps): RunProducer {
     return status;
   }
 
-  return { enqueueRun, releaseRun, cancelRun, getRunStatus };
+  return { enqueueRun, releaseRun, cancelRun, hasLiveRun, getRunStatus };
 }
