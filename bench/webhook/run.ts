@@ -129,7 +129,7 @@ async function main(): Promise<void> {
   line('B: ack latency max', `${(latencies.at(-1) ?? NaN).toFixed(1)} ms`);
   line('B: throughput', `${((DELIVERIES / sendMs) * 1000).toFixed(0)} deliveries/s (${sendMs.toFixed(0)} ms total)`);
   line('B: jobs created', `${burstJobs.length} (distinct issues with a job: ${distinctJobIssues.size}); phase A jobs: ${jobs.length - burstJobs.length}`);
-  line('status comments written after ack', `${fake.counts.createComment ?? 0} in ${(drainMs / 1000).toFixed(1)} s (Octokit write throttle ~1/s)`);
+  line('status comments written after ack', `${fake.counts.createComment ?? 0} in ${(drainMs / 1000).toFixed(1)} s (Octokit throttles comment creation to 1 per 3 s per process)`);
   line('GitHub API calls', JSON.stringify(fake.counts));
   const ok = burstJobs.length === DISTINCT_ISSUES && jobs.length === DISTINCT_ISSUES + SEQUENTIAL && distinctJobIssues.size === DISTINCT_ISSUES && statuses[200] === DELIVERIES;
   line('result', ok ? 'OK: one job per distinct issue' : 'MISMATCH');

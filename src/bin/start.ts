@@ -95,6 +95,9 @@ async function main(): Promise<void> {
       executeRun: createExecuteRun({
         ...(env.anthropicApiKey === undefined ? {} : { anthropicApiKey: env.anthropicApiKey }),
         ...(env.anthropicBaseUrl === undefined ? {} : { anthropicBaseUrl: env.anthropicBaseUrl }),
+        redisUrl: env.redisUrl,
+        queuePrefix: env.queuePrefix,
+        sandboxBackend: env.sandboxBackend,
       }),
       getOctokit: async (installationId) => (await probot.auth(installationId)) as unknown as GitHubClient,
       registry,
