@@ -9,14 +9,23 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { repoConfigSchema } from '../src/config/repo-config.js';
 
-export const SCHEMA_PATH = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'schema', 'codemonkeys.schema.json');
+export const SCHEMA_PATH = resolve(
+  dirname(fileURLToPath(import.meta.url)),
+  '..',
+  'schema',
+  'codemonkeys.schema.json',
+);
 
 /** The schema text, deterministic (stable key order from the zod definition). */
 export function renderSchema(): string {
   const schema = z.toJSONSchema(repoConfigSchema, { io: 'input', target: 'draft-2020-12' });
   // Probot's config loader consumes `_extends` (inherit from another repository) before validation.
   const properties = {
-    _extends: { type: 'string', description: 'Inherit settings from another repository, e.g. `.github` or `org/repo:path.yml`.' },
+    _extends: {
+      type: 'string',
+      description:
+        'Inherit settings from another repository, e.g. `.github` or `org/repo:path.yml`.',
+    },
     ...(schema.properties ?? {}),
   };
   const withMeta = {

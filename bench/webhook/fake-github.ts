@@ -21,14 +21,21 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
       const url = new URL(req.url ?? '/', 'http://x');
       const path = decodeURIComponent(url.pathname);
       const send = (status: number, body: unknown) => {
-        res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(body));
+        res
+          .writeHead(status, { 'content-type': 'application/json; charset=utf-8' })
+          .end(JSON.stringify(body));
       };
       const route = (name: string) => {
         counts[name] = (counts[name] ?? 0) + 1;
       };
       if (req.method === 'POST' && /^\/app\/installations\/\d+\/access_tokens$/.test(path)) {
         route('token');
-        return send(201, { token: 'ghs_bench', expires_at: '2099-01-01T00:00:00Z', permissions: {}, repository_selection: 'all' });
+        return send(201, {
+          token: 'ghs_bench',
+          expires_at: '2099-01-01T00:00:00Z',
+          permissions: {},
+          repository_selection: 'all',
+        });
       }
       if (req.method === 'GET' && path.includes('/contents/.github/codemonkeys.yml')) {
         route('config');

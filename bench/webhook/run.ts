@@ -32,8 +32,13 @@ function percentile(sorted: number[], p: number): number {
 }
 
 async function main(): Promise<void> {
-  const examples = createRequire(import.meta.url)('@octokit/webhooks-examples') as Array<{ name: string; examples: Array<Record<string, unknown>> }>;
-  const base = examples.find((d) => d.name === 'issues')?.examples.find((e) => e.action === 'labeled');
+  const examples = createRequire(import.meta.url)('@octokit/webhooks-examples') as Array<{
+    name: string;
+    examples: Array<Record<string, unknown>>;
+  }>;
+  const base = examples
+    .find((d) => d.name === 'issues')
+    ?.examples.find((e) => e.action === 'labeled');
   if (base === undefined) throw new Error('no issues.labeled example');
 
   const fake = await startFakeGitHub();
@@ -43,7 +48,13 @@ async function main(): Promise<void> {
   const queue = new Queue('runs', { connection: redis, prefix });
   const logger = createSilentLogger();
   const background = createBackground(logger);
-  const producer = createRunProducer({ queue, redis, keys, registry: createRunRegistry(redis, keys), cancel: createCancelChannel(redis, keys) });
+  const producer = createRunProducer({
+    queue,
+    redis,
+    keys,
+    registry: createRunRegistry(redis, keys),
+    cancel: createCancelChannel(redis, keys),
+  });
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   // Default Octokit settings (throttling on), as in production.
   const probot = new Probot({
@@ -53,7 +64,14 @@ async function main(): Promise<void> {
     baseUrl: fake.baseUrl,
     log: logger,
   });
-  const web = await startWebServer({ probot, app: createApp({ producer, logger, background }), redis, logger, port: 0, host: '127.0.0.1' });
+  const web = await startWebServer({
+    probot,
+    app: createApp({ producer, logger, background }),
+    redis,
+    logger,
+    port: 0,
+    host: '127.0.0.1',
+  });
   const hookUrl = `${web.url}/api/github/webhooks`;
 
   const bodies = Array.from({ length: DELIVERIES }, (_, i) => {
@@ -116,22 +134,45 @@ async function main(): Promise<void> {
   const drainMs = performance.now() - drainStart;
   const jobs = await queue.getJobs(['waiting', 'delayed', 'active', 'prioritized']);
   const burstJobs = jobs.filter((j) => (j.data as { issueNumber: number }).issueNumber < 10_000);
-  const distinctJobIssues = new Set(burstJobs.map((j) => (j.data as { issueNumber: number }).issueNumber));
+  const distinctJobIssues = new Set(
+    burstJobs.map((j) => (j.data as { issueNumber: number }).issueNumber),
+  );
   latencies.sort((a, b) => a - b);
 
   const line = (k: string, v: string) => process.stdout.write(`${k.padEnd(34)} ${v}\n`);
-  process.stdout.write('\nbench:webhook (issues.labeled, real middleware + Redis, fake GitHub API over HTTP)\n');
-  line('A: first-time trigger p50 / max', `${percentile(sequential, 50).toFixed(1)} / ${(sequential.at(-1) ?? NaN).toFixed(1)} ms (${SEQUENTIAL} sequential)`);
-  line('B: deliveries / distinct issues', `${DELIVERIES} / ${DISTINCT_ISSUES} (sent ${BATCH} at a time)`);
+  process.stdout.write(
+    '\nbench:webhook (issues.labeled, real middleware + Redis, fake GitHub API over HTTP)\n',
+  );
+  line(
+    'A: first-time trigger p50 / max',
+    `${percentile(sequential, 50).toFixed(1)} / ${(sequential.at(-1) ?? NaN).toFixed(1)} ms (${SEQUENTIAL} sequential)`,
+  );
+  line(
+    'B: deliveries / distinct issues',
+    `${DELIVERIES} / ${DISTINCT_ISSUES} (sent ${BATCH} at a time)`,
+  );
   line('B: HTTP statuses', JSON.stringify(statuses));
   line('B: ack latency p50', `${percentile(latencies, 50).toFixed(1)} ms`);
   line('B: ack latency p99', `${percentile(latencies, 99).toFixed(1)} ms`);
   line('B: ack latency max', `${(latencies.at(-1) ?? NaN).toFixed(1)} ms`);
-  line('B: throughput', `${((DELIVERIES / sendMs) * 1000).toFixed(0)} deliveries/s (${sendMs.toFixed(0)} ms total)`);
-  line('B: jobs created', `${burstJobs.length} (distinct issues with a job: ${distinctJobIssues.size}); phase A jobs: ${jobs.length - burstJobs.length}`);
-  line('status comments written after ack', `${fake.counts.createComment ?? 0} in ${(drainMs / 1000).toFixed(1)} s (Octokit throttles comment creation to 1 per 3 s per process)`);
+  line(
+    'B: throughput',
+    `${((DELIVERIES / sendMs) * 1000).toFixed(0)} deliveries/s (${sendMs.toFixed(0)} ms total)`,
+  );
+  line(
+    'B: jobs created',
+    `${burstJobs.length} (distinct issues with a job: ${distinctJobIssues.size}); phase A jobs: ${jobs.length - burstJobs.length}`,
+  );
+  line(
+    'status comments written after ack',
+    `${fake.counts.createComment ?? 0} in ${(drainMs / 1000).toFixed(1)} s (Octokit throttles comment creation to 1 per 3 s per process)`,
+  );
   line('GitHub API calls', JSON.stringify(fake.counts));
-  const ok = burstJobs.length === DISTINCT_ISSUES && jobs.length === DISTINCT_ISSUES + SEQUENTIAL && distinctJobIssues.size === DISTINCT_ISSUES && statuses[200] === DELIVERIES;
+  const ok =
+    burstJobs.length === DISTINCT_ISSUES &&
+    jobs.length === DISTINCT_ISSUES + SEQUENTIAL &&
+    distinctJobIssues.size === DISTINCT_ISSUES &&
+    statuses[200] === DELIVERIES;
   line('result', ok ? 'OK: one job per distinct issue' : 'MISMATCH');
 
   await web.close();

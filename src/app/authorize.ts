@@ -1,7 +1,14 @@
 import type { GitHubClient } from '../queue/types.js';
 import type { RepoConfig } from '../config/repo-config.js';
 
-const RANK: Record<string, number> = { none: 0, read: 1, triage: 2, write: 3, maintain: 4, admin: 5 };
+const RANK: Record<string, number> = {
+  none: 0,
+  read: 1,
+  triage: 2,
+  write: 3,
+  maintain: 4,
+  admin: 5,
+};
 
 export type MinimumPermission = RepoConfig['permission'];
 

@@ -6,13 +6,22 @@ import { getIssueTarget, parseCommand, type CommandName, type IssueTarget } from
 import { getRepositoryRole, meetsPermission } from './authorize.js';
 import { loadRepoConfig } from './config-loader.js';
 import { renderAlreadyRunning, renderUnauthorized } from './messages.js';
-import { cancelAndReport, postComment, reportConfigProblems, startRun, type AppDeps } from './handlers.js';
+import {
+  cancelAndReport,
+  postComment,
+  reportConfigProblems,
+  startRun,
+  type AppDeps,
+} from './handlers.js';
 
 /**
  * `issue_comment.created`: `/codemonkeys retry|cancel|status` from users with the configured
  * permission. Unauthorised users get a polite answer; text that is not a known command is ignored.
  */
-export async function handleCommand(context: Context<'issue_comment.created'>, deps: AppDeps): Promise<void> {
+export async function handleCommand(
+  context: Context<'issue_comment.created'>,
+  deps: AppDeps,
+): Promise<void> {
   const payload = context.payload as unknown;
   const pre = getIssueTarget(payload, deps.botLogin);
   if (!pre.act) return;
@@ -30,7 +39,10 @@ export async function handleCommand(context: Context<'issue_comment.created'>, d
     reply(renderUnauthorized(target.sender, minimum, `use \`/codemonkeys ${command.target}\``));
     return;
   }
-  deps.logger.info({ command: command.target, repo: `${target.owner}/${target.repo}`, issue: target.issueNumber }, 'command');
+  deps.logger.info(
+    { command: command.target, repo: `${target.owner}/${target.repo}`, issue: target.issueNumber },
+    'command',
+  );
   await runCommand(command.target, { context, octokit, target, open, deps, reply, config });
 }
 
@@ -63,7 +75,8 @@ async function runCommand(name: CommandName, s: CommandScope): Promise<void> {
     }
     case 'cancel': {
       const result = await cancelAndReport(s.context, s.target, s.deps);
-      if (result.status === 'none') s.reply('There is no queued or running run for this issue to cancel.');
+      if (result.status === 'none')
+        s.reply('There is no queued or running run for this issue to cancel.');
       return;
     }
     case 'status': {
@@ -87,7 +100,8 @@ export function renderRunStatus(status: RunStatus): string {
     case 'delayed':
       return `${run} is waiting to retry after a transient failure.`;
     default:
-      if (status.record === undefined) return 'No run has been started for this issue yet. Add the label to start one.';
+      if (status.record === undefined)
+        return 'No run has been started for this issue yet. Add the label to start one.';
       return `${run} is not active; its last outcome was **${status.record.outcome}**.`;
   }
 }

@@ -25,10 +25,14 @@ export async function loadRepoConfig(source: ConfigSource): Promise<LoadedConfig
   } catch (error) {
     const status = (error as { status?: unknown }).status;
     if (typeof status === 'number') {
-      throw new CodemonkeysError('GITHUB_ERROR', `Reading .github/${CONFIG_FILE} failed (HTTP ${status}).`, {
-        cause: error,
-        details: { status },
-      });
+      throw new CodemonkeysError(
+        'GITHUB_ERROR',
+        `Reading .github/${CONFIG_FILE} failed (HTTP ${status}).`,
+        {
+          cause: error,
+          details: { status },
+        },
+      );
     }
     const cause = (error as { cause?: unknown }).cause;
     const detail = cause instanceof Error ? cause.message : 'the file is not a YAML mapping';
@@ -39,10 +43,17 @@ export async function loadRepoConfig(source: ConfigSource): Promise<LoadedConfig
     };
   }
   if (raw !== null && (typeof raw !== 'object' || Array.isArray(raw))) {
-    return { ok: false, problems: [{ path: '(root)', message: 'must be a mapping of keys to values' }], label: DEFAULT_CONFIG.label };
+    return {
+      ok: false,
+      problems: [{ path: '(root)', message: 'must be a mapping of keys to values' }],
+      label: DEFAULT_CONFIG.label,
+    };
   }
   const result = parseRepoConfig(raw);
   if (result.ok) return { ...result, label: result.config.label };
   const rawLabel = (raw as { label?: unknown } | null)?.label;
-  return { ...result, label: typeof rawLabel === 'string' && rawLabel.trim() !== '' ? rawLabel : DEFAULT_CONFIG.label };
+  return {
+    ...result,
+    label: typeof rawLabel === 'string' && rawLabel.trim() !== '' ? rawLabel : DEFAULT_CONFIG.label,
+  };
 }

@@ -6,7 +6,13 @@ import type { RunProducer } from '../queue/producer.js';
 import type { StatusState } from '../render/status-state.js';
 import type { Background } from './background.js';
 import type { GitHubClient } from '../queue/types.js';
-import { getIssueTarget, getLabelDecision, getLabelName, isSameLabel, type IssueTarget } from './triggers.js';
+import {
+  getIssueTarget,
+  getLabelDecision,
+  getLabelName,
+  isSameLabel,
+  type IssueTarget,
+} from './triggers.js';
 import { getRepositoryRole, meetsPermission } from './authorize.js';
 import { loadRepoConfig, type LoadedConfig } from './config-loader.js';
 import { CONFIG_MARKER, renderConfigProblems, renderUnauthorized } from './messages.js';
@@ -37,9 +43,19 @@ export function botOptions(deps: AppDeps): { botLogin?: string } {
 }
 
 /** Comments on the issue after the ack. */
-export function postComment(octokit: GitHubClient, target: IssueTarget, body: string, deps: AppDeps): void {
+export function postComment(
+  octokit: GitHubClient,
+  target: IssueTarget,
+  body: string,
+  deps: AppDeps,
+): void {
   deps.background.run('comment', () =>
-    octokit.rest.issues.createComment({ owner: target.owner, repo: target.repo, issue_number: target.issueNumber, body }),
+    octokit.rest.issues.createComment({
+      owner: target.owner,
+      repo: target.repo,
+      issue_number: target.issueNumber,
+      body,
+    }),
   );
 }
 
@@ -51,7 +67,10 @@ export function reportConfigProblems(
   deps: AppDeps,
 ): void {
   deps.background.run('config-comment', () =>
-    ensureMarkedComment(octokit, target, renderConfigProblems(config.problems), { marker: CONFIG_MARKER, ...botOptions(deps) }),
+    ensureMarkedComment(octokit, target, renderConfigProblems(config.problems), {
+      marker: CONFIG_MARKER,
+      ...botOptions(deps),
+    }),
   );
 }
 
@@ -59,7 +78,12 @@ export function reportConfigProblems(
  * Enqueues a run (held), then after the ack writes the "queued" status comment and releases
  * the job. If the run was cancelled in between, the comment is corrected to "cancelled".
  */
-export async function startRun(octokit: GitHubClient, target: IssueTarget, trigger: 'label' | 'retry', deps: AppDeps) {
+export async function startRun(
+  octokit: GitHubClient,
+  target: IssueTarget,
+  trigger: 'label' | 'retry',
+  deps: AppDeps,
+) {
   const now = deps.now ?? Date.now;
   const result = await deps.producer.enqueueRun(
     { ref: target, installationId: target.installationId, requestedBy: target.sender, trigger },
@@ -74,7 +98,10 @@ export async function startRun(octokit: GitHubClient, target: IssueTarget, trigg
       requestedBy: target.sender,
       ...(result.resumed ? { detail: 'Resuming the previous run from its checkpoints.' } : {}),
     };
-    const options = { ...botOptions(deps), ...(result.statusCommentId === undefined ? {} : { commentId: result.statusCommentId }) };
+    const options = {
+      ...botOptions(deps),
+      ...(result.statusCommentId === undefined ? {} : { commentId: result.statusCommentId }),
+    };
     let commentId: number | undefined;
     try {
       commentId = await ensureStatusComment(octokit, target, state, { ...options, now: now() });
@@ -82,7 +109,12 @@ export async function startRun(octokit: GitHubClient, target: IssueTarget, trigg
       // Even without a comment the run must start: the worker writes the comment then.
       const alive = await deps.producer.releaseRun(target, result.runId, commentId);
       if (!alive && commentId !== undefined) {
-        await ensureStatusComment(octokit, target, { ...state, phase: 'cancelled', detail: 'Cancelled before it started.' }, { ...options, commentId });
+        await ensureStatusComment(
+          octokit,
+          target,
+          { ...state, phase: 'cancelled', detail: 'Cancelled before it started.' },
+          { ...options, commentId },
+        );
       }
     }
   });
@@ -90,7 +122,10 @@ export async function startRun(octokit: GitHubClient, target: IssueTarget, trigg
 }
 
 /** `issues.labeled`: maybe start a run. */
-export async function handleLabeled(context: Context<'issues.labeled'>, deps: AppDeps): Promise<void> {
+export async function handleLabeled(
+  context: Context<'issues.labeled'>,
+  deps: AppDeps,
+): Promise<void> {
   const payload = context.payload as unknown;
   const pre = getIssueTarget(payload, deps.botLogin);
   const labelName = getLabelName(payload);
@@ -107,8 +142,14 @@ export async function handleLabeled(context: Context<'issues.labeled'>, deps: Ap
     : undefined;
   rolePromise?.catch(() => undefined);
   const config = await loadRepoConfig(context);
-  const decision = getLabelDecision(payload, config.label, { requireOpen: true, ...botOptions(deps) });
-  const log = deps.logger.child({ repo: `${target.owner}/${target.repo}`, issue: target.issueNumber });
+  const decision = getLabelDecision(payload, config.label, {
+    requireOpen: true,
+    ...botOptions(deps),
+  });
+  const log = deps.logger.child({
+    repo: `${target.owner}/${target.repo}`,
+    issue: target.issueNumber,
+  });
   if (!decision.act) {
     log.debug({ reason: decision.reason }, 'labeled event skipped');
     return;
@@ -117,7 +158,12 @@ export async function handleLabeled(context: Context<'issues.labeled'>, deps: Ap
   const role = await (rolePromise ?? getRepositoryRole(octokit, target, target.sender));
   if (!meetsPermission(role, minimum)) {
     log.info({ sender: target.sender, role }, 'unauthorised labeller');
-    postComment(octokit, target, renderUnauthorized(target.sender, minimum, 'start a codemonkeys run'), deps);
+    postComment(
+      octokit,
+      target,
+      renderUnauthorized(target.sender, minimum, 'start a codemonkeys run'),
+      deps,
+    );
     return;
   }
   if (!config.ok) {
@@ -126,22 +172,35 @@ export async function handleLabeled(context: Context<'issues.labeled'>, deps: Ap
     return;
   }
   const result = await startRun(octokit, target, 'label', deps);
-  log.info({ status: result.status, jobId: result.jobId, runId: result.runId }, 'label trigger handled');
+  log.info(
+    { status: result.status, jobId: result.jobId, runId: result.runId },
+    'label trigger handled',
+  );
 }
 
 /** `issues.unlabeled`: removing the label cancels a queued or running run. */
-export async function handleUnlabeled(context: Context<'issues.unlabeled'>, deps: AppDeps): Promise<void> {
+export async function handleUnlabeled(
+  context: Context<'issues.unlabeled'>,
+  deps: AppDeps,
+): Promise<void> {
   const payload = context.payload as unknown;
   const pre = getIssueTarget(payload, deps.botLogin);
   if (!pre.act || getLabelName(payload) === undefined) return;
   const config = await loadRepoConfig(context);
-  const decision = getLabelDecision(payload, config.label, { requireOpen: false, ...botOptions(deps) });
+  const decision = getLabelDecision(payload, config.label, {
+    requireOpen: false,
+    ...botOptions(deps),
+  });
   if (!decision.act) return;
   await cancelAndReport(context, decision.target, deps);
 }
 
 /** Cancels the issue's run; a queued run's status comment is updated here, an active one by its worker. */
-export async function cancelAndReport(context: LabelContext | Context<'issue_comment.created'>, target: IssueTarget, deps: AppDeps) {
+export async function cancelAndReport(
+  context: LabelContext | Context<'issue_comment.created'>,
+  target: IssueTarget,
+  deps: AppDeps,
+) {
   const result = await deps.producer.cancelRun(target);
   deps.logger.info({ jobId: result.jobId, status: result.status }, 'cancel requested');
   if (result.status === 'cancelled') {
@@ -150,8 +209,15 @@ export async function cancelAndReport(context: LabelContext | Context<'issue_com
       ensureStatusComment(
         octokit,
         target,
-        { phase: 'cancelled', runId: result.runId, detail: `Cancelled by ${target.sender} before it started.` },
-        { ...botOptions(deps), ...(result.statusCommentId === undefined ? {} : { commentId: result.statusCommentId }) },
+        {
+          phase: 'cancelled',
+          runId: result.runId,
+          detail: `Cancelled by ${target.sender} before it started.`,
+        },
+        {
+          ...botOptions(deps),
+          ...(result.statusCommentId === undefined ? {} : { commentId: result.statusCommentId }),
+        },
       ),
     );
   }

@@ -13,7 +13,9 @@ export function renderUnauthorized(login: string, minimum: string, action: strin
 }
 
 export function renderConfigProblems(problems: ConfigProblem[]): string {
-  const lines = problems.map((p) => `- \`${p.path.replace(/`/g, '')}\`: ${escapeInline(p.message, 400)}`);
+  const lines = problems.map(
+    (p) => `- \`${p.path.replace(/`/g, '')}\`: ${escapeInline(p.message, 400)}`,
+  );
   return [
     CONFIG_MARKER,
     '### codemonkeys · :warning: Invalid configuration',

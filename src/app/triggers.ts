@@ -44,7 +44,10 @@ export function isBotSender(sender: unknown, botLogin?: string): boolean {
 }
 
 /** Extracts the issue target shared by `issues.*` and `issue_comment.*` payloads. */
-export function getIssueTarget(payload: unknown, botLogin?: string): Decision<IssueTarget & { open: boolean }> {
+export function getIssueTarget(
+  payload: unknown,
+  botLogin?: string,
+): Decision<IssueTarget & { open: boolean }> {
   const p = asRecord(payload);
   const issue = asRecord(p?.issue);
   const repository = asRecord(p?.repository);
@@ -62,7 +65,8 @@ export function getIssueTarget(payload: unknown, botLogin?: string): Decision<Is
   const installation = asRecord(p?.installation);
   if (typeof installation?.id !== 'number') return { act: false, reason: 'no-installation' };
   if (isBotSender(sender, botLogin)) return { act: false, reason: 'bot-sender' };
-  if (issue.pull_request !== undefined && issue.pull_request !== null) return { act: false, reason: 'pull-request' };
+  if (issue.pull_request !== undefined && issue.pull_request !== null)
+    return { act: false, reason: 'pull-request' };
   return {
     act: true,
     target: {
@@ -115,8 +119,12 @@ export type CommandName = (typeof COMMANDS)[number];
  */
 export function parseCommand(body: unknown): Decision<CommandName> {
   if (typeof body !== 'string') return { act: false, reason: 'not-a-command' };
-  const firstLine = body.slice(0, 2_000).split(/\r?\n/).find((line) => line.trim() !== '');
-  const match = firstLine === undefined ? null : /^\s*\/codemonkeys(?:\s+(\S+))?\s*$/i.exec(firstLine);
+  const firstLine = body
+    .slice(0, 2_000)
+    .split(/\r?\n/)
+    .find((line) => line.trim() !== '');
+  const match =
+    firstLine === undefined ? null : /^\s*\/codemonkeys(?:\s+(\S+))?\s*$/i.exec(firstLine);
   if (match === null) return { act: false, reason: 'not-a-command' };
   const word = (match[1] ?? '').toLowerCase();
   return (COMMANDS as readonly string[]).includes(word)

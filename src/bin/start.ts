@@ -23,7 +23,11 @@ import { runSetupFlow } from '../server/setup-flow.js';
 import { createBackground } from '../app/background.js';
 
 function readRole(argv: string[]): Role {
-  const { values } = parseArgs({ args: argv, options: { role: { type: 'string', default: 'all' } }, strict: true });
+  const { values } = parseArgs({
+    args: argv,
+    options: { role: { type: 'string', default: 'all' } },
+    strict: true,
+  });
   const role = values.role;
   if (role !== 'all' && role !== 'web' && role !== 'worker') {
     throw new Error(`--role must be web, worker or all (got ${String(role)})`);
@@ -56,7 +60,10 @@ async function main(): Promise<void> {
   }
   const logger = createLogger({ level: env.logLevel });
   if (env.appId === undefined || env.privateKey === undefined) {
-    logger.warn({ port: env.port }, 'no App credentials: starting the Probot setup flow (register the App from app.yml)');
+    logger.warn(
+      { port: env.port },
+      'no App credentials: starting the Probot setup flow (register the App from app.yml)',
+    );
     await runSetupFlow();
     return;
   }
@@ -78,7 +85,12 @@ async function main(): Promise<void> {
     const queue = new Queue(RUN_QUEUE, { connection: redis, prefix: env.queuePrefix });
     const producer = createRunProducer({ queue, redis, keys, registry, cancel });
     const background = createBackground(logger);
-    const app = createApp({ producer, logger, background, ...(botLogin === undefined ? {} : { botLogin }) });
+    const app = createApp({
+      producer,
+      logger,
+      background,
+      ...(botLogin === undefined ? {} : { botLogin }),
+    });
     const web = await startWebServer({
       probot,
       app,
@@ -88,7 +100,11 @@ async function main(): Promise<void> {
       ...(env.host === undefined ? {} : { host: env.host }),
       webhookPath: env.webhookPath,
     });
-    stops.push(() => web.close(), () => background.drain(), () => queue.close());
+    stops.push(
+      () => web.close(),
+      () => background.drain(),
+      () => queue.close(),
+    );
   }
   if (role !== 'web') {
     const processor = createRunProcessor({
@@ -99,7 +115,8 @@ async function main(): Promise<void> {
         queuePrefix: env.queuePrefix,
         sandboxBackend: env.sandboxBackend,
       }),
-      getOctokit: async (installationId) => (await probot.auth(installationId)) as unknown as GitHubClient,
+      getOctokit: async (installationId) =>
+        (await probot.auth(installationId)) as unknown as GitHubClient,
       registry,
       cancel,
       logger,
@@ -116,7 +133,10 @@ async function main(): Promise<void> {
     });
     // The worker stops first so active runs checkpoint while Redis is still open.
     stops.unshift(() => worker.close());
-    logger.info({ concurrency: env.workerConcurrency, sandbox: env.sandboxBackend }, 'run worker started');
+    logger.info(
+      { concurrency: env.workerConcurrency, sandbox: env.sandboxBackend },
+      'run worker started',
+    );
   }
   stops.push(() => redis.quit());
 
@@ -129,7 +149,8 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'shutting down gracefully');
     void (async () => {
-      for (const stop of stops) await stop().catch((err: unknown) => logger.error({ err }, 'shutdown step failed'));
+      for (const stop of stops)
+        await stop().catch((err: unknown) => logger.error({ err }, 'shutdown step failed'));
       logger.info('stopped');
       process.exit(0);
     })();
@@ -140,6 +161,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`codemonkeys failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(
+    `codemonkeys failed to start: ${error instanceof Error ? error.message : String(error)}\n`,
+  );
   process.exit(1);
 });

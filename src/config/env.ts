@@ -38,20 +38,33 @@ const envSchema = z.object({
     .transform((v) => v ?? 'redis://127.0.0.1:6379')
     .pipe(z.string().regex(/^rediss?:\/\//, { error: 'must start with redis:// or rediss://' })),
   GHE_HOST: optionalString.pipe(
-    z.string().regex(/^[a-zA-Z0-9.-]+(:\d+)?$/, { error: 'must be a host name such as github.example.com' }).optional(),
+    z
+      .string()
+      .regex(/^[a-zA-Z0-9.-]+(:\d+)?$/, { error: 'must be a host name such as github.example.com' })
+      .optional(),
   ),
-  GHE_PROTOCOL: optionalString.pipe(z.enum(['http', 'https'], { error: 'must be http or https' }).optional()),
+  GHE_PROTOCOL: optionalString.pipe(
+    z.enum(['http', 'https'], { error: 'must be http or https' }).optional(),
+  ),
   HOST: optionalString,
   PORT: intFrom(3000, 0, 65_535),
   ANTHROPIC_API_KEY: optionalString,
   ANTHROPIC_BASE_URL: optionalString.pipe(z.url({ error: 'must be a URL' }).optional()),
   LOG_LEVEL: optionalString
     .transform((v) => v ?? 'info')
-    .pipe(z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], { error: 'must be one of trace, debug, info, warn, error, fatal, silent' })),
+    .pipe(
+      z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], {
+        error: 'must be one of trace, debug, info, warn, error, fatal, silent',
+      }),
+    ),
   WORKER_CONCURRENCY: intFrom(2, 1, 64),
   SANDBOX_BACKEND: optionalString
     .transform((v) => v ?? 'docker')
-    .pipe(z.enum(['docker', 'local'], { error: 'must be docker or local (local is unsafe, development only)' })),
+    .pipe(
+      z.enum(['docker', 'local'], {
+        error: 'must be docker or local (local is unsafe, development only)',
+      }),
+    ),
   QUEUE_PREFIX: optionalString
     .transform((v) => v ?? 'codemonkeys')
     .pipe(z.string().regex(/^[a-zA-Z0-9_-]+$/, { error: 'may contain letters, digits, _ and -' })),
@@ -93,7 +106,10 @@ export function loadEnv(
   const parsed = envSchema.safeParse(source);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
-      problems.push({ variable: issue.path.map(String).join('.') || '(env)', message: issue.message });
+      problems.push({
+        variable: issue.path.map(String).join('.') || '(env)',
+        message: issue.message,
+      });
     }
     throw envError(problems);
   }
@@ -121,7 +137,10 @@ export function loadEnv(
     }
   }
   if (role !== 'web' && production && e.ANTHROPIC_API_KEY === undefined) {
-    problems.push({ variable: 'ANTHROPIC_API_KEY', message: 'is required for the worker in production' });
+    problems.push({
+      variable: 'ANTHROPIC_API_KEY',
+      message: 'is required for the worker in production',
+    });
   }
   if (production && e.SANDBOX_BACKEND === 'local') {
     problems.push({ variable: 'SANDBOX_BACKEND', message: 'local is not allowed in production' });

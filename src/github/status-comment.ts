@@ -78,7 +78,12 @@ export async function ensureMarkedComment(
   const existing = await findMarkedComment(octokit, where, options.marker, options.botLogin);
   if (existing !== undefined) {
     if (existing.body !== body) {
-      await octokit.rest.issues.updateComment({ owner: where.owner, repo: where.repo, comment_id: existing.id, body });
+      await octokit.rest.issues.updateComment({
+        owner: where.owner,
+        repo: where.repo,
+        comment_id: existing.id,
+        body,
+      });
     }
     return existing.id;
   }

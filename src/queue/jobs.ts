@@ -49,9 +49,13 @@ export const runJobDataSchema = z.strictObject({
 export function parseRunJobData(raw: unknown): RunJobData {
   const parsed = runJobDataSchema.safeParse(raw);
   if (!parsed.success) {
-    throw new CodemonkeysError('INTERNAL', `Invalid run job data: ${z.prettifyError(parsed.error)}`, {
-      retryable: false,
-    });
+    throw new CodemonkeysError(
+      'INTERNAL',
+      `Invalid run job data: ${z.prettifyError(parsed.error)}`,
+      {
+        retryable: false,
+      },
+    );
   }
   const { statusCommentId, ...rest } = parsed.data;
   return statusCommentId === undefined ? rest : { ...rest, statusCommentId };
@@ -70,7 +74,10 @@ export const DEFAULT_JOB_POLICY: RunJobPolicy = { attempts: 3, backoffMs: 30_000
  * Completed jobs are removed at once so a later label starts a new run; failed jobs are kept a
  * week for inspection (the producer removes one before re-adding the same id).
  */
-export function getRunJobOptions(jobId: string, policy: RunJobPolicy = DEFAULT_JOB_POLICY): JobsOptions {
+export function getRunJobOptions(
+  jobId: string,
+  policy: RunJobPolicy = DEFAULT_JOB_POLICY,
+): JobsOptions {
   return {
     jobId,
     attempts: policy.attempts,

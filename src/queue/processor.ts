@@ -1,5 +1,11 @@
 import { UnrecoverableError, WaitingError, type Job } from 'bullmq';
-import { isCodemonkeysError, toCodemonkeysError, CodemonkeysError, ERROR_CODES, type ErrorCode } from '../errors.js';
+import {
+  isCodemonkeysError,
+  toCodemonkeysError,
+  CodemonkeysError,
+  ERROR_CODES,
+  type ErrorCode,
+} from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { RunReport } from '../pipeline/types.js';
 import type { StatusState } from '../render/status-state.js';
@@ -33,7 +39,11 @@ export interface RunJobResult {
   outcome: RunReport['outcome'];
 }
 
-export type RunProcessor = (job: Job, token: string | undefined, signal: AbortSignal | undefined) => Promise<RunJobResult>;
+export type RunProcessor = (
+  job: Job,
+  token: string | undefined,
+  signal: AbortSignal | undefined,
+) => Promise<RunJobResult>;
 
 const OUTCOME_PHASE: Record<RunReport['outcome'], StatusState['phase'] & RunOutcome> = {
   selected: 'done',
@@ -61,7 +71,13 @@ export function createRunProcessor(deps: RunProcessorDeps): RunProcessor {
       throw new UnrecoverableError(toCodemonkeysError(error).message);
     }
     const attempt = job.attemptsMade + 1;
-    const log = deps.logger.child({ runId: data.runId, repo: `${data.owner}/${data.repo}`, issue: data.issueNumber, jobId, attempt });
+    const log = deps.logger.child({
+      runId: data.runId,
+      repo: `${data.owner}/${data.repo}`,
+      issue: data.issueNumber,
+      jobId,
+      attempt,
+    });
     const abortSignal = signal ?? new AbortController().signal;
     const octokit = await deps.getOctokit(data.installationId).catch((error: unknown) => {
       throw toCodemonkeysError(error, 'GITHUB_ERROR');
@@ -69,24 +85,48 @@ export function createRunProcessor(deps: RunProcessorDeps): RunProcessor {
     const status = createStatusReporter({
       octokit,
       where: { owner: data.owner, repo: data.repo, issueNumber: data.issueNumber },
-      initial: { phase: 'running', runId: data.runId, requestedBy: data.requestedBy, startedAt: iso(), stage: 'preparing' },
+      initial: {
+        phase: 'running',
+        runId: data.runId,
+        requestedBy: data.requestedBy,
+        startedAt: iso(),
+        stage: 'preparing',
+      },
       ...(data.statusCommentId === undefined ? {} : { commentId: data.statusCommentId }),
       ...(deps.botLogin === undefined ? {} : { botLogin: deps.botLogin }),
       logger: log,
       ...(deps.statusIntervalMs === undefined ? {} : { minIntervalMs: deps.statusIntervalMs }),
       now,
-      onWrite: (s) => void job.updateProgress({ phase: s.phase, stage: s.stage ?? null, samplesDone: s.samplesDone ?? null, samplesTotal: s.samplesTotal ?? null }).catch(() => undefined),
+      onWrite: (s) =>
+        void job
+          .updateProgress({
+            phase: s.phase,
+            stage: s.stage ?? null,
+            samplesDone: s.samplesDone ?? null,
+            samplesTotal: s.samplesTotal ?? null,
+          })
+          .catch(() => undefined),
     });
     const finish = async (outcome: RunOutcome, patch: Partial<StatusState>) => {
-      status.update({ ...patch, phase: outcome === 'running' ? 'running' : outcome, ...(outcome === 'queued' || outcome === 'running' ? {} : { finishedAt: iso() }) });
+      status.update({
+        ...patch,
+        phase: outcome === 'running' ? 'running' : outcome,
+        ...(outcome === 'queued' || outcome === 'running' ? {} : { finishedAt: iso() }),
+      });
       await status.flush();
-      await deps.registry.update(jobId, { runId: data.runId, outcome, statusCommentId: status.commentId() });
+      await deps.registry.update(jobId, {
+        runId: data.runId,
+        outcome,
+        statusCommentId: status.commentId(),
+      });
     };
 
     const onAbort = async (): Promise<never> => {
       if (abortSignal.reason === ABORT_SHUTDOWN && token !== undefined) {
         log.info('worker shutting down: returning the job to the queue');
-        await finish('queued', { detail: 'A worker restarted; the run resumes from its last checkpoint.' });
+        await finish('queued', {
+          detail: 'A worker restarted; the run resumes from its last checkpoint.',
+        });
         await job.moveToWait(token);
         throw new WaitingError();
       }
@@ -104,7 +144,13 @@ export function createRunProcessor(deps: RunProcessorDeps): RunProcessor {
 
     let report: RunReport;
     try {
-      report = await deps.executeRun(data, { octokit, signal: abortSignal, logger: log, status, attempt });
+      report = await deps.executeRun(data, {
+        octokit,
+        signal: abortSignal,
+        logger: log,
+        status,
+        attempt,
+      });
     } catch (error) {
       if (abortSignal.aborted || isCodemonkeysError(error, 'CANCELLED')) return onAbort();
       return handleFailure(error, job, status, log, finish);
@@ -115,7 +161,14 @@ export function createRunProcessor(deps: RunProcessorDeps): RunProcessor {
       usage: report.usage,
       detail: undefined,
       ...(report.outcome === 'failed'
-        ? { failure: getStatusFailure(new CodemonkeysError(asCode(report.errorCode), report.outcomeReason ?? 'The run failed.')) }
+        ? {
+            failure: getStatusFailure(
+              new CodemonkeysError(
+                asCode(report.errorCode),
+                report.outcomeReason ?? 'The run failed.',
+              ),
+            ),
+          }
         : {}),
     });
     log.info({ outcome: report.outcome }, 'run finished');
@@ -135,7 +188,9 @@ async function handleFailure(
   const attempt = job.attemptsMade + 1;
   if (err.retryable && attempt < attempts) {
     log.warn({ err, code: err.code }, 'transient failure: retrying with backoff');
-    status.update({ detail: `Transient problem (${err.code}); retrying automatically (attempt ${attempt + 1} of ${attempts}).` });
+    status.update({
+      detail: `Transient problem (${err.code}); retrying automatically (attempt ${attempt + 1} of ${attempts}).`,
+    });
     await status.flush();
     throw err;
   }

@@ -2,7 +2,14 @@ import { randomUUID } from 'node:crypto';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { RunJobData } from './types.js';
-import { getRunId, getRunJobId, getRunJobOptions, RUN_JOB_NAME, type IssueRef, type RunJobPolicy } from './jobs.js';
+import {
+  getRunId,
+  getRunJobId,
+  getRunJobOptions,
+  RUN_JOB_NAME,
+  type IssueRef,
+  type RunJobPolicy,
+} from './jobs.js';
 import type { RunKeys } from './connection.js';
 import type { CancelChannel } from './cancel-channel.js';
 import type { IssueRunRecord, RunRegistry } from './registry.js';
@@ -76,7 +83,8 @@ export interface RunProducerDeps {
 }
 
 const LOCK_MS = 15_000;
-const RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0";
+const RELEASE =
+  "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0";
 
 export function createRunProducer(deps: RunProducerDeps): RunProducer {
   const { queue, redis, keys, registry, cancel } = deps;
@@ -94,7 +102,10 @@ export function createRunProducer(deps: RunProducerDeps): RunProducer {
     }
   }
 
-  async function enqueueRun(request: EnqueueRequest, options: EnqueueOptions = {}): Promise<EnqueueResult> {
+  async function enqueueRun(
+    request: EnqueueRequest,
+    options: EnqueueOptions = {},
+  ): Promise<EnqueueResult> {
     const jobId = getRunJobId(request.ref);
     const busy = (): EnqueueResult => ({ status: 'duplicate', jobId, state: 'enqueueing' });
     return withIssueLock(jobId, busy, async () => {
@@ -112,8 +123,13 @@ export function createRunProducer(deps: RunProducerDeps): RunProducer {
         request.trigger === 'retry' &&
         record !== undefined &&
         (record.outcome === 'failed' || record.outcome === 'cancelled');
-      const runId = resumed ? record.runId : getRunId(request.ref, await registry.nextGeneration(jobId));
-      const [queuePosition] = await Promise.all([queue.getWaitingCount(), cancel.clearCancel(jobId)]);
+      const runId = resumed
+        ? record.runId
+        : getRunId(request.ref, await registry.nextGeneration(jobId));
+      const [queuePosition] = await Promise.all([
+        queue.getWaitingCount(),
+        cancel.clearCancel(jobId),
+      ]);
       const statusCommentId = record?.statusCommentId;
       const data: RunJobData = {
         runId,
@@ -141,7 +157,11 @@ export function createRunProducer(deps: RunProducerDeps): RunProducer {
     });
   }
 
-  async function releaseRun(ref: IssueRef, runId: string, statusCommentId: number | undefined): Promise<boolean> {
+  async function releaseRun(
+    ref: IssueRef,
+    runId: string,
+    statusCommentId: number | undefined,
+  ): Promise<boolean> {
     const jobId = getRunJobId(ref);
     const job = await queue.getJob(jobId);
     if (job === undefined || (job.data as RunJobData).runId !== runId) return false; // cancelled meanwhile
@@ -167,7 +187,12 @@ export function createRunProducer(deps: RunProducerDeps): RunProducer {
       if (removed) {
         await registry.update(jobId, { runId, outcome: 'cancelled' });
         const commentId = (job.data as RunJobData).statusCommentId;
-        return { status: 'cancelled', jobId, runId, ...(commentId === undefined ? {} : { statusCommentId: commentId }) };
+        return {
+          status: 'cancelled',
+          jobId,
+          runId,
+          ...(commentId === undefined ? {} : { statusCommentId: commentId }),
+        };
       }
     } else if (state !== 'active') {
       return { status: 'none', jobId };

@@ -18,7 +18,10 @@ export interface RunRegistry {
   get(jobId: string): Promise<IssueRunRecord | undefined>;
   /** Increments and returns the per-issue run generation (1, 2, 3...). */
   nextGeneration(jobId: string): Promise<number>;
-  update(jobId: string, patch: Partial<Omit<IssueRunRecord, 'generation' | 'updatedAt'>>): Promise<void>;
+  update(
+    jobId: string,
+    patch: Partial<Omit<IssueRunRecord, 'generation' | 'updatedAt'>>,
+  ): Promise<void>;
 }
 
 export function createRunRegistry(redis: Redis, keys: RunKeys): RunRegistry {

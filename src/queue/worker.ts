@@ -44,11 +44,14 @@ export async function startRunWorker(options: RunWorkerOptions): Promise<RunWork
   });
   const log = options.logger.child({ component: 'worker' });
   worker.on('error', (err) => log.error({ err }, 'worker error'));
-  worker.on('failed', (job, err) => log.info({ jobId: job?.id, reason: err.message }, 'job failed'));
+  worker.on('failed', (job, err) =>
+    log.info({ jobId: job?.id, reason: err.message }, 'job failed'),
+  );
   worker.on('stalled', (jobId) => log.warn({ jobId }, 'job stalled: re-queued'));
 
   const unsubscribe = await subscribeToCancels(options.subscriber, options.keys, (jobId) => {
-    if (worker.cancelJob(jobId, ABORT_CANCELLED)) log.info({ jobId }, 'cancel delivered to active job');
+    if (worker.cancelJob(jobId, ABORT_CANCELLED))
+      log.info({ jobId }, 'cancel delivered to active job');
   });
   void worker.run().catch((err: unknown) => log.error({ err }, 'worker loop stopped'));
   await worker.waitUntilReady();

@@ -94,7 +94,8 @@ function progressLines(state: StatusState, now: number): string[] {
  */
 export function renderStatusComment(state: StatusState, now: number = Date.now()): string {
   const parts: string[] = [STATUS_MARKER, `### codemonkeys · ${PHASE_HEADLINES[state.phase]}`, ''];
-  const by = state.requestedBy === undefined ? '' : ` · requested by ${escapeInline(state.requestedBy, 40)}`;
+  const by =
+    state.requestedBy === undefined ? '' : ` · requested by ${escapeInline(state.requestedBy, 40)}`;
   parts.push(`Run \`${state.runId.replace(/`/g, '')}\`${by}`, '');
   parts.push(...progressLines(state, now));
   if (state.prUrl !== undefined && /^https:\/\/[^\s)]+$/.test(state.prUrl)) {

@@ -27,7 +27,9 @@ export async function readLimitedBody(
       if (size > maxBytes * 16) break;
     }
   } catch {
-    res.writeHead(400, { 'content-type': 'application/json' }).end('{"error":"request body could not be read"}');
+    res
+      .writeHead(400, { 'content-type': 'application/json' })
+      .end('{"error":"request body could not be read"}');
     return true;
   }
   if (tooBig) {

@@ -30,7 +30,10 @@ export interface WebServer {
  */
 export async function startWebServer(options: WebServerOptions): Promise<WebServer> {
   const webhookPath = options.webhookPath ?? '/api/github/webhooks';
-  const middleware = await createNodeMiddleware(options.app, { probot: options.probot, webhooksPath: webhookPath });
+  const middleware = await createNodeMiddleware(options.app, {
+    probot: options.probot,
+    webhooksPath: webhookPath,
+  });
   const health = createHealthHandler(options.redis);
   const log = options.logger.child({ component: 'web' });
   const server = createServer((req, res) => {
@@ -41,7 +44,8 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
         if (await readLimitedBody(req, res, options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES)) return;
       }
       await middleware(req, res, () => {
-        if (!res.headersSent) res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not found"}');
+        if (!res.headersSent)
+          res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not found"}');
       });
     })().catch((err: unknown) => {
       log.error({ err }, 'request failed');

@@ -12,10 +12,14 @@ export function setUpNock(): void {
   nock.disableNetConnect();
   nock.enableNetConnect(/^(127\.0\.0\.1|localhost)(:\d+)?$/);
   if (!listening) {
-    nock.emitter.on('no match', (req: { method?: string; path?: string; host?: string; hostname?: string }) => {
-      const host = req.hostname ?? req.host ?? '';
-      if (!/^(127\.0\.0\.1|localhost)/.test(host)) unmatched.push(`${req.method ?? '?'} ${host}${req.path ?? ''}`);
-    });
+    nock.emitter.on(
+      'no match',
+      (req: { method?: string; path?: string; host?: string; hostname?: string }) => {
+        const host = req.hostname ?? req.host ?? '';
+        if (!/^(127\.0\.0\.1|localhost)/.test(host))
+          unmatched.push(`${req.method ?? '?'} ${host}${req.path ?? ''}`);
+      },
+    );
     listening = true;
   }
   unmatched.length = 0;
@@ -39,11 +43,17 @@ export function mockInstallationToken(installationId = 1): void {
   nock(API)
     .persist()
     .post(`/app/installations/${installationId}/access_tokens`)
-    .reply(201, { token: 'ghs_test_token', expires_at: '2099-01-01T00:00:00Z', permissions: {}, repository_selection: 'all' });
+    .reply(201, {
+      token: 'ghs_test_token',
+      expires_at: '2099-01-01T00:00:00Z',
+      permissions: {},
+      repository_selection: 'all',
+    });
 }
 
 const contentsPath = (repo: string) => (uri: string) =>
-  uri.startsWith(`/repos/${OWNER}/${repo}/contents/`) && decodeURIComponent(uri).includes('.github/codemonkeys.yml');
+  uri.startsWith(`/repos/${OWNER}/${repo}/contents/`) &&
+  decodeURIComponent(uri).includes('.github/codemonkeys.yml');
 
 /** No `.github/codemonkeys.yml` in the repository nor in the org's `.github` repository. */
 export function mockNoConfig(): nock.Scope {
@@ -55,10 +65,15 @@ export function mockNoConfig(): nock.Scope {
 }
 
 export function mockConfig(yamlText: string): nock.Scope {
-  return nock(API).get(contentsPath(REPO)).reply(200, yamlText, { 'content-type': 'application/vnd.github.raw; charset=utf-8' });
+  return nock(API)
+    .get(contentsPath(REPO))
+    .reply(200, yamlText, { 'content-type': 'application/vnd.github.raw; charset=utf-8' });
 }
 
-export function mockPermission(user: string, role: 'admin' | 'maintain' | 'write' | 'triage' | 'read' | 'none'): nock.Scope {
+export function mockPermission(
+  user: string,
+  role: 'admin' | 'maintain' | 'write' | 'triage' | 'read' | 'none',
+): nock.Scope {
   const permission = role === 'maintain' ? 'write' : role === 'triage' ? 'read' : role;
   return nock(API)
     .get(`/repos/${OWNER}/${REPO}/collaborators/${user}/permission`)
@@ -66,7 +81,10 @@ export function mockPermission(user: string, role: 'admin' | 'maintain' | 'write
 }
 
 export function mockListComments(issue: number, comments: unknown[] = []): nock.Scope {
-  return nock(API).get(`/repos/${OWNER}/${REPO}/issues/${issue}/comments`).query(true).reply(200, comments);
+  return nock(API)
+    .get(`/repos/${OWNER}/${REPO}/issues/${issue}/comments`)
+    .query(true)
+    .reply(200, comments);
 }
 
 /** Captures created comment bodies. */

@@ -24,10 +24,20 @@ const examples = createRequire(import.meta.url)('@octokit/webhooks-examples') as
 export function examplePayload(
   event: 'issues' | 'issue_comment',
   action: string,
-  patch: { issue?: number; label?: string; body?: string; sender?: string; senderType?: string; state?: string; installation?: number } = {},
+  patch: {
+    issue?: number;
+    label?: string;
+    body?: string;
+    sender?: string;
+    senderType?: string;
+    state?: string;
+    installation?: number;
+  } = {},
 ): Record<string, unknown> {
   const def = examples.find((d) => d.name === event);
-  const found = def?.examples.find((e) => e.action === action && !(e.issue as { pull_request?: unknown }).pull_request);
+  const found = def?.examples.find(
+    (e) => e.action === action && !(e.issue as { pull_request?: unknown }).pull_request,
+  );
   if (found === undefined) throw new Error(`no example ${event}.${action}`);
   const p = structuredClone(found);
   p.installation = { id: patch.installation ?? 1 };
@@ -53,7 +63,11 @@ export interface Harness {
   producer: RunProducer;
   background: Background;
   redis: Redis;
-  send(event: string, payload: unknown, options?: { signature?: string | null; raw?: string; id?: string }): Promise<Response>;
+  send(
+    event: string,
+    payload: unknown,
+    options?: { signature?: string | null; raw?: string; id?: string },
+  ): Promise<Response>;
   close(): Promise<void>;
 }
 
@@ -61,13 +75,21 @@ const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 export const PRIVATE_KEY = privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
 
 /** The real web server (Probot node middleware + /healthz) on a free local port, real Redis. */
-export async function startHarness(options: { redis?: Redis; baseUrl?: string } = {}): Promise<Harness> {
+export async function startHarness(
+  options: { redis?: Redis; baseUrl?: string } = {},
+): Promise<Harness> {
   const prefix = `cmtest-app-${randomUUID().slice(0, 8)}`;
   const keys = getRunKeys(prefix);
   const redis = options.redis ?? createRedisConnection(REDIS_URL);
   const queue = new Queue('runs', { connection: createRedisConnection(REDIS_URL), prefix });
   const registry = createRunRegistry(redis, keys);
-  const producer = createRunProducer({ queue, redis, keys, registry, cancel: createCancelChannel(redis, keys) });
+  const producer = createRunProducer({
+    queue,
+    redis,
+    keys,
+    registry,
+    cancel: createCancelChannel(redis, keys),
+  });
   const logger = createSilentLogger();
   const background = createBackground(logger);
   const probot = new Probot({

@@ -18,7 +18,10 @@ describe('server/health', () => {
 
   it('GET /healthz reports 503 when Redis is unreachable', async () => {
     // Nothing listens on port 1: the ping cannot succeed within the deadline.
-    const broken = createRedisConnection('redis://127.0.0.1:1', { lazyConnect: true, retryStrategy: () => 100 });
+    const broken = createRedisConnection('redis://127.0.0.1:1', {
+      lazyConnect: true,
+      retryStrategy: () => 100,
+    });
     broken.on('error', () => undefined);
     const h = await startHarness({ redis: broken });
     try {

@@ -59,7 +59,10 @@ describe('app/webhooks', () => {
 
     it('rejects a delivery signed with another secret', async () => {
       const body = JSON.stringify(labeled(issue));
-      const res = await h.send('issues', undefined, { raw: body, signature: sign(body, 'wrong-secret') });
+      const res = await h.send('issues', undefined, {
+        raw: body,
+        signature: sign(body, 'wrong-secret'),
+      });
       expect(res.status).toBe(400);
     });
 
@@ -82,7 +85,15 @@ describe('app/webhooks', () => {
     it('acknowledges payloads with missing fields without acting', async () => {
       expect((await h.send('issues', { action: 'labeled' })).status).toBe(200);
       expect((await h.send('issue_comment', { action: 'created', comment: {} })).status).toBe(200);
-      expect((await h.send('issues', { action: 'labeled', issue: { number: 'x' }, installation: { id: 1 } })).status).toBe(200);
+      expect(
+        (
+          await h.send('issues', {
+            action: 'labeled',
+            issue: { number: 'x' },
+            installation: { id: 1 },
+          })
+        ).status,
+      ).toBe(200);
     });
 
     it('refuses a 5 MB body with 413 without parsing it', async () => {
@@ -94,7 +105,11 @@ describe('app/webhooks', () => {
 
     it('answers unknown routes with 404 and wrong content types with 415', async () => {
       expect((await fetch(`${h.url}/nope`)).status).toBe(404);
-      const res = await fetch(h.hookUrl, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'x' });
+      const res = await fetch(h.hookUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain' },
+        body: 'x',
+      });
       expect(res.status).toBe(415);
     });
   });
@@ -113,7 +128,13 @@ describe('app/webhooks', () => {
       await h.background.drain();
       const job = await jobOf(issue);
       expect(await job?.getState()).toBe('waiting');
-      expect(job?.data).toMatchObject({ runId: `${OWNER}/${REPO}#${issue}@1`, installationId: 1, requestedBy: 'Codertocat', trigger: 'label', statusCommentId: 4242 });
+      expect(job?.data).toMatchObject({
+        runId: `${OWNER}/${REPO}#${issue}@1`,
+        installationId: 1,
+        requestedBy: 'Codertocat',
+        trigger: 'label',
+        statusCommentId: 4242,
+      });
       expect(JSON.stringify(job?.data)).not.toContain('ghs_');
       expect(bodies).toHaveLength(1);
       expect(bodies[0]).toContain(STATUS_MARKER);
@@ -131,12 +152,16 @@ describe('app/webhooks', () => {
       await h.background.drain();
       // While the run is live, repeats are settled from Redis alone: no GitHub call at all.
       for (let i = 0; i < 2; i += 1) {
-        expect((await h.send('issues', payload, { id: i === 0 ? 'same-delivery' : undefined })).status).toBe(200);
+        expect(
+          (await h.send('issues', payload, { id: i === 0 ? 'same-delivery' : undefined })).status,
+        ).toBe(200);
       }
       expect((await h.send('issues', labeled(issue, { label: 'bug' }))).status).toBe(200);
       await h.background.drain();
       expect(bodies).toHaveLength(1);
-      const jobs = (await h.queue.getJobs(['waiting', 'delayed', 'active'])).filter((j) => j.data.issueNumber === issue);
+      const jobs = (await h.queue.getJobs(['waiting', 'delayed', 'active'])).filter(
+        (j) => j.data.issueNumber === issue,
+      );
       expect(jobs).toHaveLength(1);
     });
 
@@ -160,9 +185,13 @@ describe('app/webhooks', () => {
     it('ignores closed issues, pull requests and bots without calling GitHub', async () => {
       expect((await h.send('issues', labeled(issue, { state: 'closed' }))).status).toBe(200);
       expect((await h.send('issues', labeled(issue, { senderType: 'Bot' }))).status).toBe(200);
-      expect((await h.send('issues', labeled(issue, { sender: 'codemonkeys[bot]' }))).status).toBe(200);
+      expect((await h.send('issues', labeled(issue, { sender: 'codemonkeys[bot]' }))).status).toBe(
+        200,
+      );
       const pr = labeled(issue);
-      (pr.issue as Record<string, unknown>).pull_request = { url: 'https://api.github.com/repos/Codertocat/Hello-World/pulls/1' };
+      (pr.issue as Record<string, unknown>).pull_request = {
+        url: 'https://api.github.com/repos/Codertocat/Hello-World/pulls/1',
+      };
       expect((await h.send('issues', pr)).status).toBe(200);
       expect(await jobOf(issue)).toBeUndefined();
     });
@@ -204,12 +233,15 @@ describe('app/webhooks', () => {
       expect(await jobOf(issue)).toBeUndefined();
       expect(bodies).toHaveLength(1);
       expect(bodies[0]).toContain(CONFIG_MARKER);
-      for (const path of ['`samples`', '`sandbox.timeouts.setupSeconds`', '`colour`']) expect(bodies[0]).toContain(path);
+      for (const path of ['`samples`', '`sandbox.timeouts.setupSeconds`', '`colour`'])
+        expect(bodies[0]).toContain(path);
 
       // Same problems again: the existing comment is found and left alone (idempotent).
       mockConfig(badYaml);
       mockPermission('Codertocat', 'write');
-      mockListComments(issue, [{ id: 777, body: bodies[0], user: { login: 'codemonkeys[bot]', type: 'Bot' } }]);
+      mockListComments(issue, [
+        { id: 777, body: bodies[0], user: { login: 'codemonkeys[bot]', type: 'Bot' } },
+      ]);
       expect((await h.send('issues', labeled(issue))).status).toBe(200);
       await h.background.drain();
 
@@ -217,7 +249,9 @@ describe('app/webhooks', () => {
       const updated: string[] = [];
       mockConfig('samples: 0\n');
       mockPermission('Codertocat', 'write');
-      mockListComments(issue, [{ id: 777, body: bodies[0], user: { login: 'codemonkeys[bot]', type: 'Bot' } }]);
+      mockListComments(issue, [
+        { id: 777, body: bodies[0], user: { login: 'codemonkeys[bot]', type: 'Bot' } },
+      ]);
       mockUpdateComment(777, updated);
       expect((await h.send('issues', labeled(issue))).status).toBe(200);
       await h.background.drain();
@@ -253,7 +287,10 @@ describe('app/webhooks', () => {
       const bodies: string[] = [];
       mockNoConfig();
       mockUpdateComment(501, bodies);
-      const res = await h.send('issues', examplePayload('issues', 'unlabeled', { issue, label: 'codemonkeys' }));
+      const res = await h.send(
+        'issues',
+        examplePayload('issues', 'unlabeled', { issue, label: 'codemonkeys' }),
+      );
       expect(res.status).toBe(200);
       await h.background.drain();
       expect(await jobOf(issue)).toBeUndefined();
@@ -262,7 +299,10 @@ describe('app/webhooks', () => {
 
     it('removing another label does nothing', async () => {
       mockNoConfig();
-      expect((await h.send('issues', examplePayload('issues', 'unlabeled', { issue, label: 'bug' }))).status).toBe(200);
+      expect(
+        (await h.send('issues', examplePayload('issues', 'unlabeled', { issue, label: 'bug' })))
+          .status,
+      ).toBe(200);
     });
 
     it('/codemonkeys status, cancel and retry from an authorised user', async () => {
@@ -293,7 +333,11 @@ describe('app/webhooks', () => {
       expect((await h.send('issue_comment', comment('/codemonkeys retry'))).status).toBe(200);
       await h.background.drain();
       const job = await jobOf(issue);
-      expect(job?.data).toMatchObject({ runId: `${OWNER}/${REPO}#${issue}@1`, trigger: 'retry', statusCommentId: 502 });
+      expect(job?.data).toMatchObject({
+        runId: `${OWNER}/${REPO}#${issue}@1`,
+        trigger: 'retry',
+        statusCommentId: 502,
+      });
       expect(updates[1]).toContain('Resuming the previous run');
 
       // Retry while queued: a polite refusal, no second run.
@@ -310,7 +354,10 @@ describe('app/webhooks', () => {
       mockNoConfig();
       mockPermission('Codertocat', 'admin');
       mockCreateComment(issue, replies);
-      const res = await h.send('issue_comment', examplePayload('issue_comment', 'created', { issue, body: '/codemonkeys cancel' }));
+      const res = await h.send(
+        'issue_comment',
+        examplePayload('issue_comment', 'created', { issue, body: '/codemonkeys cancel' }),
+      );
       expect(res.status).toBe(200);
       await h.background.drain();
       expect(replies[0]).toContain('no queued or running run');
@@ -321,15 +368,20 @@ describe('app/webhooks', () => {
       mockNoConfig();
       mockPermission('Codertocat', 'read');
       mockCreateComment(issue, replies);
-      const c = (body: string, extra = {}) => examplePayload('issue_comment', 'created', { issue, body, ...extra });
+      const c = (body: string, extra = {}) =>
+        examplePayload('issue_comment', 'created', { issue, body, ...extra });
       expect((await h.send('issue_comment', c('/codemonkeys retry'))).status).toBe(200);
       await h.background.drain();
       expect(replies[0]).toContain('Only people with **write** access');
       expect(await jobOf(issue)).toBeUndefined();
       // No GitHub call at all for these:
-      expect((await h.send('issue_comment', c('thanks, /codemonkeys retry maybe?'))).status).toBe(200);
+      expect((await h.send('issue_comment', c('thanks, /codemonkeys retry maybe?'))).status).toBe(
+        200,
+      );
       expect((await h.send('issue_comment', c('/codemonkeys deploy'))).status).toBe(200);
-      expect((await h.send('issue_comment', c('/codemonkeys retry', { senderType: 'Bot' }))).status).toBe(200);
+      expect(
+        (await h.send('issue_comment', c('/codemonkeys retry', { senderType: 'Bot' }))).status,
+      ).toBe(200);
     });
   });
 });

@@ -32,7 +32,14 @@ export function createCommentRecorder() {
 }
 
 export function fakeReport(runId: string, outcome: RunReport['outcome'] = 'selected'): RunReport {
-  const zero = { inputTokens: 10, cacheWriteTokens: 0, cacheReadTokens: 0, outputTokens: 5, calls: 1, usd: 0.01 };
+  const zero = {
+    inputTokens: 10,
+    cacheWriteTokens: 0,
+    cacheReadTokens: 0,
+    outputTokens: 5,
+    calls: 1,
+    usd: 0.01,
+  };
   return {
     version: 1,
     runId,
@@ -61,7 +68,10 @@ export function fakeReport(runId: string, outcome: RunReport['outcome'] = 'selec
   };
 }
 
-export async function waitFor<T>(fn: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 10_000): Promise<T> {
+export async function waitFor<T>(
+  fn: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs = 10_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await fn();

@@ -65,19 +65,31 @@ function blockingRun() {
     ctx.status.update({ stage: 'generating', samplesDone: 1, samplesTotal: 4 });
     return new Promise((_resolve, reject) => {
       if (ctx.signal.aborted) reject(new CodemonkeysError('CANCELLED', 'aborted'));
-      ctx.signal.addEventListener('abort', () => reject(new CodemonkeysError('CANCELLED', 'aborted')), { once: true });
+      ctx.signal.addEventListener(
+        'abort',
+        () => reject(new CodemonkeysError('CANCELLED', 'aborted')),
+        { once: true },
+      );
     });
   };
   return { run, seen };
 }
 
-const stateOf = async (ref: ReturnType<typeof nextRef>) => (await queue.getJob(getRunJobId(ref)))?.getState() ?? 'none';
+const stateOf = async (ref: ReturnType<typeof nextRef>) =>
+  (await queue.getJob(getRunJobId(ref)))?.getState() ?? 'none';
 
 beforeAll(async () => {
   redis = createRedisConnection(REDIS_URL);
   queue = new Queue('runs', { connection: redis, prefix });
   const registry = createRunRegistry(redis, keys);
-  producer = createRunProducer({ queue, redis, keys, registry, cancel: createCancelChannel(redis, keys), policy: { attempts: 3, backoffMs: 150 } });
+  producer = createRunProducer({
+    queue,
+    redis,
+    keys,
+    registry,
+    cancel: createCancelChannel(redis, keys),
+    policy: { attempts: 3, backoffMs: 150 },
+  });
 });
 
 afterEach(async () => {
@@ -99,13 +111,21 @@ describe('queue/run-queue', () => {
     const first = await producer.enqueueRun(request(ref));
     expect(first).toMatchObject({ status: 'queued', runId: 'Acme/widgets#1@1', resumed: false });
     const again = await producer.enqueueRun(request(ref));
-    expect(again).toMatchObject({ status: 'duplicate', state: 'waiting', runId: 'Acme/widgets#1@1' });
+    expect(again).toMatchObject({
+      status: 'duplicate',
+      state: 'waiting',
+      runId: 'Acme/widgets#1@1',
+    });
 
     const other = nextRef();
-    const burst = await Promise.all(Array.from({ length: 8 }, () => producer.enqueueRun(request(other))));
+    const burst = await Promise.all(
+      Array.from({ length: 8 }, () => producer.enqueueRun(request(other))),
+    );
     expect(burst.filter((r) => r.status === 'queued')).toHaveLength(1);
     const waiting = await queue.getWaiting();
-    expect(waiting.map((j) => j.id).filter((id) => id === getRunJobId(ref) || id === getRunJobId(other))).toHaveLength(2);
+    expect(
+      waiting.map((j) => j.id).filter((id) => id === getRunJobId(ref) || id === getRunJobId(other)),
+    ).toHaveLength(2);
     const job = await queue.getJob(getRunJobId(ref));
     expect(JSON.stringify(job?.data)).not.toMatch(/token|ghs_|key/i);
     await producer.cancelRun(ref);
@@ -117,7 +137,10 @@ describe('queue/run-queue', () => {
     const queued = await producer.enqueueRun(request(ref), { holdMs: 60_000 });
     if (queued.status !== 'queued') throw new Error('expected queued');
     expect(await stateOf(ref)).toBe('delayed');
-    expect(await producer.enqueueRun(request(ref))).toMatchObject({ status: 'duplicate', state: 'delayed' });
+    expect(await producer.enqueueRun(request(ref))).toMatchObject({
+      status: 'duplicate',
+      state: 'delayed',
+    });
     expect(await producer.releaseRun(ref, queued.runId, 555)).toBe(true);
     expect(await stateOf(ref)).toBe('waiting');
     expect((await queue.getJob(getRunJobId(ref)))?.data.statusCommentId).toBe(555);
@@ -126,7 +149,12 @@ describe('queue/run-queue', () => {
     expect(await stateOf(ref)).toBe('none');
     expect((await producer.getRunStatus(ref)).record?.outcome).toBe('cancelled');
     const retried = await producer.enqueueRun(request(ref, 'retry'));
-    expect(retried).toMatchObject({ status: 'queued', resumed: true, runId: queued.runId, statusCommentId: 555 });
+    expect(retried).toMatchObject({
+      status: 'queued',
+      resumed: true,
+      runId: queued.runId,
+      statusCommentId: 555,
+    });
     await producer.cancelRun(ref);
     expect(await producer.cancelRun(ref)).toMatchObject({ status: 'none' });
     expect(await producer.releaseRun(ref, queued.runId, 555)).toBe(false);
@@ -147,7 +175,10 @@ describe('queue/run-queue', () => {
     const second = await producer.enqueueRun(request(ref));
     expect(second).toMatchObject({ status: 'queued', runId: `Acme/widgets#${ref.issueNumber}@2` });
     await waitFor(() => calls.length === 2);
-    expect(calls.map((c) => c.runId)).toEqual([`Acme/widgets#${ref.issueNumber}@1`, `Acme/widgets#${ref.issueNumber}@2`]);
+    expect(calls.map((c) => c.runId)).toEqual([
+      `Acme/widgets#${ref.issueNumber}@1`,
+      `Acme/widgets#${ref.issueNumber}@2`,
+    ]);
   });
 
   it('cancels an active job through pub/sub: the processor sees the AbortSignal and the comment says cancelled', async () => {
@@ -157,7 +188,10 @@ describe('queue/run-queue', () => {
     await producer.enqueueRun(request(ref));
     await waitFor(async () => (await stateOf(ref)) === 'active' && seen.signal !== undefined);
     expect(seen.signal?.aborted).toBe(false);
-    expect(await producer.enqueueRun(request(ref))).toMatchObject({ status: 'duplicate', state: 'active' });
+    expect(await producer.enqueueRun(request(ref))).toMatchObject({
+      status: 'duplicate',
+      state: 'active',
+    });
     expect(await producer.cancelRun(ref)).toMatchObject({ status: 'cancelling' });
     await waitFor(async () => (await stateOf(ref)) === 'failed');
     expect(seen.signal?.aborted).toBe(true);
@@ -220,6 +254,41 @@ describe('queue/run-queue', () => {
     await waitFor(async () => (await stateOf(ref)) === 'failed');
     expect(calls).toBe(3);
     await waitFor(() => comments.last().includes('**Failed**'));
+  });
+
+  it('a failed report is a value: the job completes, the comment shows reason and action, retry resumes', async () => {
+    const ref = nextRef();
+    const { comments, worker } = await startWorker(async (data) => ({
+      ...fakeReport(data.runId, 'failed'),
+      errorCode: 'BUDGET_EXCEEDED',
+      outcomeReason: 'The run reached its $20 budget.',
+    }));
+    const queued = await producer.enqueueRun(request(ref));
+    await waitFor(async () => (await producer.getRunStatus(ref)).record?.outcome === 'failed');
+    await waitFor(async () => (await stateOf(ref)) === 'none');
+    expect(comments.last()).toContain('**Failed**');
+    expect(comments.last()).toContain('budget.maxUsdPerRun');
+    await worker.close();
+    const retried = await producer.enqueueRun(request(ref, 'retry'));
+    expect(retried).toMatchObject({
+      status: 'queued',
+      resumed: true,
+      runId: queued.status === 'queued' ? queued.runId : '',
+    });
+    await producer.cancelRun(ref);
+  });
+
+  it('a cancel reaches whichever worker process holds the job', async () => {
+    const ref = nextRef();
+    const idle = await startWorker(async (data) => fakeReport(data.runId));
+    await idle.worker.worker.pause(true);
+    const { run, seen } = blockingRun();
+    await startWorker(run);
+    await producer.enqueueRun(request(ref));
+    await waitFor(async () => (await stateOf(ref)) === 'active' && seen.signal !== undefined);
+    await producer.cancelRun(ref);
+    await waitFor(() => seen.signal?.aborted === true);
+    await waitFor(async () => (await stateOf(ref)) === 'failed');
   });
 
   it('graceful shutdown aborts the active run, returns the job to the queue, and another worker resumes it', async () => {

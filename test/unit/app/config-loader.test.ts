@@ -23,17 +23,31 @@ describe('app/config-loader', () => {
   });
 
   it('lists every problem with its key path, unknown keys and wrong types included', async () => {
-    const r = await loadRepoConfig(source({ label: 'x', samples: 'ten', sandbox: { timeouts: { setupSeconds: -1 } }, colour: 'blue' }));
+    const r = await loadRepoConfig(
+      source({
+        label: 'x',
+        samples: 'ten',
+        sandbox: { timeouts: { setupSeconds: -1 } },
+        colour: 'blue',
+      }),
+    );
     expect(r.ok).toBe(false);
     if (r.ok) return;
-    expect(r.problems.map((p) => p.path).sort()).toEqual(['colour', 'samples', 'sandbox.timeouts.setupSeconds']);
+    expect(r.problems.map((p) => p.path).sort()).toEqual([
+      'colour',
+      'samples',
+      'sandbox.timeouts.setupSeconds',
+    ]);
     expect(r.label).toBe('x');
   });
 
   it('reports YAML that cannot be parsed as a problem, not a crash', async () => {
-    const error = new Error('[@probot/octokit-plugin-config] Configuration could not be parsed (invalid YAML)', {
-      cause: new Error('Nested mappings are not allowed in compact mappings at line 1, column 8'),
-    });
+    const error = new Error(
+      '[@probot/octokit-plugin-config] Configuration could not be parsed (invalid YAML)',
+      {
+        cause: new Error('Nested mappings are not allowed in compact mappings at line 1, column 8'),
+      },
+    );
     const r = await loadRepoConfig(failing(error));
     expect(r).toMatchObject({ ok: false, problems: [{ path: '(yaml)' }], label: 'codemonkeys' });
     if (!r.ok) expect(r.problems[0]?.message).toContain('line 1');

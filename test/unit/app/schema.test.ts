@@ -8,7 +8,10 @@ describe('scripts/write-schema', () => {
   });
 
   it('forbids unknown keys and documents defaults', () => {
-    const schema = JSON.parse(renderSchema()) as { additionalProperties: unknown; properties: Record<string, { default?: unknown }> };
+    const schema = JSON.parse(renderSchema()) as {
+      additionalProperties: unknown;
+      properties: Record<string, { default?: unknown }>;
+    };
     expect(schema.additionalProperties).toBe(false);
     expect(schema.properties.samples?.default).toBe(10);
     expect(schema.properties._extends).toBeDefined();

@@ -1,8 +1,16 @@
 import { describe, it, expect } from 'vitest';
 import { createRequire } from 'node:module';
-import { getLabelDecision, getIssueTarget, parseCommand, isBotSender } from '../../../src/app/triggers.js';
+import {
+  getLabelDecision,
+  getIssueTarget,
+  parseCommand,
+  isBotSender,
+} from '../../../src/app/triggers.js';
 
-const examples = createRequire(import.meta.url)('@octokit/webhooks-examples') as Array<{ name: string; examples: unknown[] }>;
+const examples = createRequire(import.meta.url)('@octokit/webhooks-examples') as Array<{
+  name: string;
+  examples: unknown[];
+}>;
 
 function example(name: string, action: string): Record<string, unknown> {
   const def = examples.find((d) => d.name === name);
@@ -11,14 +19,18 @@ function example(name: string, action: string): Record<string, unknown> {
   return structuredClone(found) as unknown as Record<string, unknown>;
 }
 
-function labeled(overrides: { label?: string; state?: string; senderType?: string; pr?: boolean } = {}) {
+function labeled(
+  overrides: { label?: string; state?: string; senderType?: string; pr?: boolean } = {},
+) {
   const p = example('issues', 'labeled');
   p.installation = { id: 42 };
   (p.label as { name: string }).name = overrides.label ?? 'codemonkeys';
   const issue = p.issue as Record<string, unknown>;
   issue.state = overrides.state ?? 'open';
-  if (overrides.pr === true) issue.pull_request = { url: 'https://api.github.com/repos/x/y/pulls/1' };
-  if (overrides.senderType !== undefined) (p.sender as { type: string }).type = overrides.senderType;
+  if (overrides.pr === true)
+    issue.pull_request = { url: 'https://api.github.com/repos/x/y/pulls/1' };
+  if (overrides.senderType !== undefined)
+    (p.sender as { type: string }).type = overrides.senderType;
   return p;
 }
 
@@ -27,13 +39,24 @@ describe('app/triggers', () => {
     const d = getLabelDecision(labeled(), 'codemonkeys', { requireOpen: true });
     expect(d).toEqual({
       act: true,
-      target: { installationId: 42, owner: 'Codertocat', repo: 'Hello-World', issueNumber: 1, sender: 'Codertocat', labelName: 'codemonkeys' },
+      target: {
+        installationId: 42,
+        owner: 'Codertocat',
+        repo: 'Hello-World',
+        issueNumber: 1,
+        sender: 'Codertocat',
+        labelName: 'codemonkeys',
+      },
     });
   });
 
   it('compares label names case-insensitively and honours a custom label', () => {
-    expect(getLabelDecision(labeled({ label: 'CodeMonkeys' }), 'codemonkeys', { requireOpen: true }).act).toBe(true);
-    expect(getLabelDecision(labeled({ label: 'ai-fix' }), 'ai-fix', { requireOpen: true }).act).toBe(true);
+    expect(
+      getLabelDecision(labeled({ label: 'CodeMonkeys' }), 'codemonkeys', { requireOpen: true }).act,
+    ).toBe(true);
+    expect(
+      getLabelDecision(labeled({ label: 'ai-fix' }), 'ai-fix', { requireOpen: true }).act,
+    ).toBe(true);
   });
 
   it.each([
@@ -42,25 +65,47 @@ describe('app/triggers', () => {
     [{ pr: true }, 'pull-request'],
     [{ senderType: 'Bot' }, 'bot-sender'],
   ] as const)('skips %o with reason %s', (overrides, reason) => {
-    expect(getLabelDecision(labeled(overrides), 'codemonkeys', { requireOpen: true })).toEqual({ act: false, reason });
+    expect(getLabelDecision(labeled(overrides), 'codemonkeys', { requireOpen: true })).toEqual({
+      act: false,
+      reason,
+    });
   });
 
   it("skips the App's own login even if its type is not Bot", () => {
     const p = labeled();
     (p.sender as { login: string }).login = 'codemonkeys[bot]';
-    expect(getLabelDecision(p, 'codemonkeys', { requireOpen: true, botLogin: 'codemonkeys[bot]' })).toEqual({ act: false, reason: 'bot-sender' });
+    expect(
+      getLabelDecision(p, 'codemonkeys', { requireOpen: true, botLogin: 'codemonkeys[bot]' }),
+    ).toEqual({ act: false, reason: 'bot-sender' });
     expect(isBotSender({ login: 'x', type: 'User' }, 'codemonkeys[bot]')).toBe(false);
   });
 
   it('allows closed issues for unlabel (cancel) decisions', () => {
-    expect(getLabelDecision(labeled({ state: 'closed' }), 'codemonkeys', { requireOpen: false }).act).toBe(true);
+    expect(
+      getLabelDecision(labeled({ state: 'closed' }), 'codemonkeys', { requireOpen: false }).act,
+    ).toBe(true);
   });
 
   it.each([
     ['null payload', null],
     ['string payload', 'hello'],
-    ['no issue', { repository: { name: 'r', owner: { login: 'o' } }, sender: { login: 's' }, installation: { id: 1 } }],
-    ['issue number as string', { issue: { number: '1' }, repository: { name: 'r', owner: { login: 'o' } }, sender: { login: 's' }, installation: { id: 1 } }],
+    [
+      'no issue',
+      {
+        repository: { name: 'r', owner: { login: 'o' } },
+        sender: { login: 's' },
+        installation: { id: 1 },
+      },
+    ],
+    [
+      'issue number as string',
+      {
+        issue: { number: '1' },
+        repository: { name: 'r', owner: { login: 'o' } },
+        sender: { login: 's' },
+        installation: { id: 1 },
+      },
+    ],
   ])('reports missing fields for %s', (_name, payload) => {
     expect(getIssueTarget(payload)).toEqual({ act: false, reason: 'missing-fields' });
   });
@@ -74,7 +119,10 @@ describe('app/triggers', () => {
   it('reports a missing label object', () => {
     const p = labeled();
     delete p.label;
-    expect(getLabelDecision(p, 'codemonkeys', { requireOpen: true })).toEqual({ act: false, reason: 'missing-fields' });
+    expect(getLabelDecision(p, 'codemonkeys', { requireOpen: true })).toEqual({
+      act: false,
+      reason: 'missing-fields',
+    });
   });
 
   it.each([

@@ -1,5 +1,10 @@
 import { describe, it, expect } from 'vitest';
-import { getRunId, getRunJobId, getRunJobOptions, parseRunJobData } from '../../../src/queue/jobs.js';
+import {
+  getRunId,
+  getRunJobId,
+  getRunJobOptions,
+  parseRunJobData,
+} from '../../../src/queue/jobs.js';
 import { getStatusFailure } from '../../../src/queue/failure.js';
 import { CodemonkeysError, ERROR_CODES, isCodemonkeysError } from '../../../src/errors.js';
 
@@ -9,7 +14,9 @@ describe('queue/jobs', () => {
     expect(a).toBe('run/acme/widgets.js/42');
     expect(a).not.toContain(':');
     expect(getRunJobId({ owner: 'acme', repo: 'widgets.js', issueNumber: 42 })).toBe(a);
-    expect(getRunJobId({ owner: 'a-b', repo: 'c', issueNumber: 1 })).not.toBe(getRunJobId({ owner: 'a', repo: 'b-c', issueNumber: 1 }));
+    expect(getRunJobId({ owner: 'a-b', repo: 'c', issueNumber: 1 })).not.toBe(
+      getRunJobId({ owner: 'a', repo: 'b-c', issueNumber: 1 }),
+    );
   });
 
   it('names runs by issue and generation', () => {
@@ -18,11 +25,25 @@ describe('queue/jobs', () => {
 
   it('removes completed jobs and backs off exponentially', () => {
     const opts = getRunJobOptions('run/a/b/1', { attempts: 4, backoffMs: 1000 });
-    expect(opts).toMatchObject({ jobId: 'run/a/b/1', attempts: 4, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: true });
+    expect(opts).toMatchObject({
+      jobId: 'run/a/b/1',
+      attempts: 4,
+      backoff: { type: 'exponential', delay: 1000 },
+      removeOnComplete: true,
+    });
   });
 
   it('validates job data and refuses unknown fields (no tokens sneak in)', () => {
-    const good = { runId: 'a/b#1@1', installationId: 1, owner: 'a', repo: 'b', issueNumber: 1, requestedBy: 'u', trigger: 'label', enqueuedAt: 'now' };
+    const good = {
+      runId: 'a/b#1@1',
+      installationId: 1,
+      owner: 'a',
+      repo: 'b',
+      issueNumber: 1,
+      requestedBy: 'u',
+      trigger: 'label',
+      enqueuedAt: 'now',
+    };
     expect(parseRunJobData(good)).toEqual(good);
     const bad = (() => {
       try {

@@ -1,17 +1,32 @@
 import { describe, it, expect } from 'vitest';
-import { renderStatusComment, escapeInline, formatElapsed, STATUS_MARKER } from '../../../src/render/status-comment.js';
+import {
+  renderStatusComment,
+  escapeInline,
+  formatElapsed,
+  STATUS_MARKER,
+} from '../../../src/render/status-comment.js';
 import type { UsageTotals } from '../../../src/pipeline/types.js';
 
 const T0 = Date.parse('2026-11-21T10:00:00Z');
 
 function usage(): UsageTotals {
-  const stage = { inputTokens: 1000, cacheWriteTokens: 200, cacheReadTokens: 300, outputTokens: 500, calls: 3, usd: 0.125 };
+  const stage = {
+    inputTokens: 1000,
+    cacheWriteTokens: 200,
+    cacheReadTokens: 300,
+    outputTokens: 500,
+    calls: 3,
+    usd: 0.125,
+  };
   return { byStage: {} as UsageTotals['byStage'], total: stage };
 }
 
 describe('render/status-comment', () => {
   it('renders a queued run with its position and the marker', () => {
-    const md = renderStatusComment({ phase: 'queued', runId: 'acme/w#1@1', queuePosition: 2, requestedBy: 'octocat' }, T0);
+    const md = renderStatusComment(
+      { phase: 'queued', runId: 'acme/w#1@1', queuePosition: 2, requestedBy: 'octocat' },
+      T0,
+    );
     expect(md.startsWith(STATUS_MARKER)).toBe(true);
     expect(md).toContain('**Queued**');
     expect(md).toContain('2 runs ahead');
@@ -20,7 +35,15 @@ describe('render/status-comment', () => {
 
   it('renders stage, samples, elapsed time, tokens and dollars while running', () => {
     const md = renderStatusComment(
-      { phase: 'running', runId: 'r', stage: 'generating', samplesDone: 3, samplesTotal: 10, startedAt: new Date(T0 - 125_000).toISOString(), usage: usage() },
+      {
+        phase: 'running',
+        runId: 'r',
+        stage: 'generating',
+        samplesDone: 3,
+        samplesTotal: 10,
+        startedAt: new Date(T0 - 125_000).toISOString(),
+        usage: usage(),
+      },
       T0,
     );
     expect(md).toContain('Stage: Generating candidates');
@@ -31,7 +54,13 @@ describe('render/status-comment', () => {
 
   it('renders the PR link when done and freezes elapsed at finishedAt', () => {
     const md = renderStatusComment(
-      { phase: 'done', runId: 'r', prUrl: 'https://github.com/a/b/pull/7', startedAt: new Date(T0).toISOString(), finishedAt: new Date(T0 + 3_600_000 + 120_000).toISOString() },
+      {
+        phase: 'done',
+        runId: 'r',
+        prUrl: 'https://github.com/a/b/pull/7',
+        startedAt: new Date(T0).toISOString(),
+        finishedAt: new Date(T0 + 3_600_000 + 120_000).toISOString(),
+      },
       T0 + 10 * 3_600_000,
     );
     expect(md).toContain('Pull request: https://github.com/a/b/pull/7');
@@ -48,7 +77,11 @@ describe('render/status-comment', () => {
       {
         phase: 'failed',
         runId: 'r',
-        failure: { code: 'SANDBOX_SETUP_FAILED', reason: 'pip failed: <script>alert(1)</script> @admin [x](http://evil)', action: 'Fix sandbox.setup' },
+        failure: {
+          code: 'SANDBOX_SETUP_FAILED',
+          reason: 'pip failed: <script>alert(1)</script> @admin [x](http://evil)',
+          action: 'Fix sandbox.setup',
+        },
       },
       T0,
     );

@@ -8,7 +8,8 @@ import type { GitHubClient } from '../../../src/queue/types.js';
 
 const API = 'https://api.github.com';
 const where = { owner: 'acme', repo: 'widgets', issueNumber: 5 };
-const octokit = () => new Octokit({ auth: 'test-token', request: { retries: 0 } }) as unknown as GitHubClient;
+const octokit = () =>
+  new Octokit({ auth: 'test-token', request: { retries: 0 } }) as unknown as GitHubClient;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('github/status-comment', () => {
@@ -24,8 +25,12 @@ describe('github/status-comment', () => {
     const scope = nock(API)
       .get('/repos/acme/widgets/issues/5/comments')
       .query(true)
-      .reply(200, [{ id: 1, body: `${STATUS_MARKER} spoof`, user: { login: 'mallory', type: 'User' } }])
-      .post('/repos/acme/widgets/issues/5/comments', (b: { body: string }) => b.body.includes(STATUS_MARKER))
+      .reply(200, [
+        { id: 1, body: `${STATUS_MARKER} spoof`, user: { login: 'mallory', type: 'User' } },
+      ])
+      .post('/repos/acme/widgets/issues/5/comments', (b: { body: string }) =>
+        b.body.includes(STATUS_MARKER),
+      )
       .reply(201, { id: 99 });
     const id = await ensureStatusComment(octokit(), where, { phase: 'queued', runId: 'r' });
     expect(id).toBe(99);
@@ -36,7 +41,9 @@ describe('github/status-comment', () => {
     const scope = nock(API)
       .get('/repos/acme/widgets/issues/5/comments')
       .query(true)
-      .reply(200, [{ id: 7, body: `${STATUS_MARKER}\nold`, user: { login: 'codemonkeys[bot]', type: 'Bot' } }])
+      .reply(200, [
+        { id: 7, body: `${STATUS_MARKER}\nold`, user: { login: 'codemonkeys[bot]', type: 'Bot' } },
+      ])
       .patch('/repos/acme/widgets/issues/comments/7')
       .reply(200, { id: 7 });
     expect(await ensureStatusComment(octokit(), where, { phase: 'running', runId: 'r' })).toBe(7);
@@ -52,7 +59,14 @@ describe('github/status-comment', () => {
       .reply(200, [])
       .post('/repos/acme/widgets/issues/5/comments')
       .reply(201, { id: 8 });
-    expect(await ensureStatusComment(octokit(), where, { phase: 'running', runId: 'r' }, { commentId: 7 })).toBe(8);
+    expect(
+      await ensureStatusComment(
+        octokit(),
+        where,
+        { phase: 'running', runId: 'r' },
+        { commentId: 7 },
+      ),
+    ).toBe(8);
     expect(scope.isDone()).toBe(true);
   });
 
@@ -94,8 +108,17 @@ describe('github/status-comment', () => {
   });
 
   it('logs and survives a failed write', async () => {
-    const scope = nock(API).patch('/repos/acme/widgets/issues/comments/7').reply(500, { message: 'boom' });
-    const reporter = createStatusReporter({ octokit: octokit(), where, initial: { phase: 'running', runId: 'r' }, commentId: 7, logger: createSilentLogger(), minIntervalMs: 10 });
+    const scope = nock(API)
+      .patch('/repos/acme/widgets/issues/comments/7')
+      .reply(500, { message: 'boom' });
+    const reporter = createStatusReporter({
+      octokit: octokit(),
+      where,
+      initial: { phase: 'running', runId: 'r' },
+      commentId: 7,
+      logger: createSilentLogger(),
+      minIntervalMs: 10,
+    });
     reporter.update({ detail: 'x' });
     await expect(reporter.flush()).resolves.toBeUndefined();
     expect(scope.isDone()).toBe(true);
