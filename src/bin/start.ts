@@ -20,6 +20,7 @@ import { startRunWorker } from '../queue/worker.js';
 import type { GitHubClient } from '../queue/types.js';
 import { startWebServer } from '../server/web-server.js';
 import { runSetupFlow } from '../server/setup-flow.js';
+import { startHealthServer } from '../server/health-server.js';
 import { createBackground } from '../app/background.js';
 
 function readRole(argv: string[]): Role {
@@ -38,7 +39,10 @@ function readRole(argv: string[]): Role {
 async function getBotLogin(probot: Probot, log: Logger): Promise<string | undefined> {
   try {
     const octokit = await probot.auth();
-    const { data } = await octokit.rest.apps.getAuthenticated();
+    // No retries and a short deadline: an unreachable GitHub must not hold up start-up.
+    const { data } = await octokit.rest.apps.getAuthenticated({
+      request: { retries: 0, signal: AbortSignal.timeout(5_000) },
+    });
     return data?.slug === undefined ? undefined : `${data.slug}[bot]`;
   } catch (err) {
     log.warn({ err }, 'could not read the App slug; only Bot-type senders are ignored');
@@ -133,6 +137,10 @@ async function main(): Promise<void> {
     });
     // The worker stops first so active runs checkpoint while Redis is still open.
     stops.unshift(() => worker.close());
+    if (role === 'worker') {
+      const health = await startHealthServer(redis, env.port, env.host);
+      stops.push(() => health.close());
+    }
     logger.info(
       { concurrency: env.workerConcurrency, sandbox: env.sandboxBackend },
       'run worker started',
