@@ -11,6 +11,7 @@ import { Queue } from 'bullmq';
 import { Probot } from 'probot';
 import { createApp } from '../../src/index.js';
 import { createBackground } from '../../src/app/background.js';
+import { createReadCache } from '../../src/app/read-cache.js';
 import { createRedisConnection, getRunKeys } from '../../src/queue/connection.js';
 import { createRunRegistry } from '../../src/queue/registry.js';
 import { createCancelChannel } from '../../src/queue/cancel-channel.js';
@@ -66,7 +67,7 @@ async function main(): Promise<void> {
   });
   const web = await startWebServer({
     probot,
-    app: createApp({ producer, logger, background }),
+    app: createApp({ producer, logger, background, reads: createReadCache({ ttlMs: 5_000 }) }),
     redis,
     logger,
     port: 0,

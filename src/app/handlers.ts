@@ -5,6 +5,7 @@ import { ensureMarkedComment, ensureStatusComment } from '../github/status-comme
 import type { RunProducer } from '../queue/producer.js';
 import type { StatusState } from '../render/status-state.js';
 import type { Background } from './background.js';
+import type { ReadCache } from './read-cache.js';
 import type { GitHubClient } from '../queue/types.js';
 import {
   getIssueTarget,
@@ -25,6 +26,8 @@ export interface AppDeps {
   background: Background;
   /** The App's own login (`<slug>[bot]`), to ignore its own events and find its comments. */
   botLogin?: string;
+  /** Short-lived cache of config and permission reads for label events (none when absent). */
+  reads?: ReadCache;
   /**
    * How long a new job waits for its status comment before starting anyway (default 5 min).
    * Normally released within a second; the hold only matters if the web process dies or
@@ -121,6 +124,22 @@ export async function startRun(
   return result;
 }
 
+function cachedConfig(
+  context: LabelContext,
+  target: IssueTarget,
+  deps: AppDeps,
+): Promise<LoadedConfig> {
+  const load = () => loadRepoConfig(context);
+  const key = `config:${target.owner}/${target.repo}`.toLowerCase();
+  return deps.reads === undefined ? load() : deps.reads.get(key, load);
+}
+
+function cachedRole(octokit: GitHubClient, target: IssueTarget, deps: AppDeps): Promise<string> {
+  const load = () => getRepositoryRole(octokit, target, target.sender);
+  const key = `role:${target.owner}/${target.repo}/${target.sender}`.toLowerCase();
+  return deps.reads === undefined ? load() : deps.reads.get(key, load);
+}
+
 /** `issues.labeled`: maybe start a run. */
 export async function handleLabeled(
   context: Context<'issues.labeled'>,
@@ -138,10 +157,10 @@ export async function handleLabeled(
   const octokit = context.octokit as unknown as GitHubClient;
   // The default label is the common case: look up config and permission in parallel then.
   const rolePromise = isSameLabel(labelName, DEFAULT_CONFIG.label)
-    ? getRepositoryRole(octokit, target, target.sender)
+    ? cachedRole(octokit, target, deps)
     : undefined;
   rolePromise?.catch(() => undefined);
-  const config = await loadRepoConfig(context);
+  const config = await cachedConfig(context, target, deps);
   const decision = getLabelDecision(payload, config.label, {
     requireOpen: true,
     ...botOptions(deps),
@@ -155,7 +174,7 @@ export async function handleLabeled(
     return;
   }
   const minimum = config.ok ? config.config.permission : DEFAULT_CONFIG.permission;
-  const role = await (rolePromise ?? getRepositoryRole(octokit, target, target.sender));
+  const role = await (rolePromise ?? cachedRole(octokit, target, deps));
   if (!meetsPermission(role, minimum)) {
     log.info({ sender: target.sender, role }, 'unauthorised labeller');
     postComment(
@@ -186,7 +205,8 @@ export async function handleUnlabeled(
   const payload = context.payload as unknown;
   const pre = getIssueTarget(payload, deps.botLogin);
   if (!pre.act || getLabelName(payload) === undefined) return;
-  const config = await loadRepoConfig(context);
+  const { open: _open, ...target } = pre.target;
+  const config = await cachedConfig(context, target, deps);
   const decision = getLabelDecision(payload, config.label, {
     requireOpen: false,
     ...botOptions(deps),

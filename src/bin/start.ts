@@ -22,6 +22,7 @@ import { startWebServer } from '../server/web-server.js';
 import { runSetupFlow } from '../server/setup-flow.js';
 import { startHealthServer } from '../server/health-server.js';
 import { createBackground } from '../app/background.js';
+import { createReadCache } from '../app/read-cache.js';
 
 function readRole(argv: string[]): Role {
   const { values } = parseArgs({
@@ -89,10 +90,13 @@ async function main(): Promise<void> {
     const queue = new Queue(RUN_QUEUE, { connection: redis, prefix: env.queuePrefix });
     const producer = createRunProducer({ queue, redis, keys, registry, cancel });
     const background = createBackground(logger);
+    // Config and permission reads are shared for 5 s: a burst of labels reads them once.
+    const reads = createReadCache({ ttlMs: 5_000 });
     const app = createApp({
       producer,
       logger,
       background,
+      reads,
       ...(botLogin === undefined ? {} : { botLogin }),
     });
     const web = await startWebServer({

@@ -5,6 +5,7 @@ import type { Redis } from 'ioredis';
 import { Probot, ProbotOctokit } from 'probot';
 import { createApp } from '../../../src/index.js';
 import { createBackground, type Background } from '../../../src/app/background.js';
+import type { ReadCache } from '../../../src/app/read-cache.js';
 import { createRedisConnection, getRunKeys } from '../../../src/queue/connection.js';
 import { createRunRegistry } from '../../../src/queue/registry.js';
 import { createCancelChannel } from '../../../src/queue/cancel-channel.js';
@@ -76,7 +77,7 @@ export const PRIVATE_KEY = privateKey.export({ type: 'pkcs1', format: 'pem' }).t
 
 /** The real web server (Probot node middleware + /healthz) on a free local port, real Redis. */
 export async function startHarness(
-  options: { redis?: Redis; baseUrl?: string } = {},
+  options: { redis?: Redis; baseUrl?: string; reads?: ReadCache } = {},
 ): Promise<Harness> {
   const prefix = `cmtest-app-${randomUUID().slice(0, 8)}`;
   const keys = getRunKeys(prefix);
@@ -108,7 +109,13 @@ export async function startHarness(
   });
   const web: WebServer = await startWebServer({
     probot,
-    app: createApp({ producer, logger, background, botLogin: 'codemonkeys[bot]' }),
+    app: createApp({
+      producer,
+      logger,
+      background,
+      botLogin: 'codemonkeys[bot]',
+      ...(options.reads === undefined ? {} : { reads: options.reads }),
+    }),
     redis,
     logger,
     port: 0,
