@@ -40,15 +40,12 @@ export function tearDownNock(): void {
 
 /** Installation token exchange (Probot caches the token, so it is persisted). */
 export function mockInstallationToken(installationId = 1): void {
-  nock(API)
-    .persist()
-    .post(`/app/installations/${installationId}/access_tokens`)
-    .reply(201, {
-      token: 'ghs_test_token',
-      expires_at: '2099-01-01T00:00:00Z',
-      permissions: {},
-      repository_selection: 'all',
-    });
+  nock(API).persist().post(`/app/installations/${installationId}/access_tokens`).reply(201, {
+    token: 'ghs_test_token',
+    expires_at: '2099-01-01T00:00:00Z',
+    permissions: {},
+    repository_selection: 'all',
+  });
 }
 
 const contentsPath = (repo: string) => (uri: string) =>
