@@ -38,6 +38,20 @@ function selectionTests(selection: SelectionReport, scriptChars: number): string
     .join('\n\n');
 }
 
+/**
+ * The selection model sees the shortlist renumbered 0..k-1; the PR names candidates by their
+ * evaluation ids (C<n>). Say how one maps to the other so the quoted reasoning reads right.
+ */
+function numbering(
+  selection: SelectionReport,
+  shortlist: number[] | undefined,
+): string | undefined {
+  if (selection.method !== 'model' && selection.method !== 'fallback') return undefined;
+  if (shortlist === undefined || shortlist.length < 2) return undefined;
+  const pairs = shortlist.map((id, i) => `candidate ${i} = C${id}`).join(', ');
+  return `The selector saw the shortlist numbered from 0: ${pairs}.`;
+}
+
 /** The selector's reasoning, quoted, or why no selection was needed. */
 export function renderSelectionSection(input: PrBodyInput): BodySection {
   const selection = input.report.selection;
@@ -45,6 +59,8 @@ export function renderSelectionSection(input: PrBodyInput): BodySection {
     return { id: 'selection', full: '## Selection\n\nNo selection was recorded.' };
   const build = (reasonChars: number, scriptChars: number, withTests: boolean) => {
     const parts = ['## Selection', '', why(selection)];
+    const mapping = numbering(selection, input.report.evaluation?.shortlist);
+    if (mapping !== undefined) parts.push('', mapping);
     if (selection.reasoning !== undefined && selection.reasoning.trim().length > 0) {
       parts.push('', "The selector's reasoning:", '', quoteBlock(selection.reasoning, reasonChars));
     }

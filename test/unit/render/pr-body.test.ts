@@ -31,6 +31,19 @@ describe('render/pr-body', () => {
     expect(meta.candidates).toHaveLength(2);
   });
 
+  it("maps the selector's 0-based numbering onto candidate ids when they differ", () => {
+    const report = makeRunReport();
+    const evaluation = report.evaluation;
+    if (evaluation === undefined) throw new Error('fixture has no evaluation');
+    const body = renderPrBody({
+      report: { ...report, evaluation: { ...evaluation, shortlist: [1, 0] } },
+      requestedBy: 'octocat',
+    });
+    expect(body).toContain(
+      'The selector saw the shortlist numbered from 0: candidate 0 = C1, candidate 1 = C0.',
+    );
+  });
+
   it('labels scripted runs and says when the base branch moved', () => {
     const body = renderPrBody({
       report: makeRunReport(),
