@@ -145,8 +145,8 @@ async function main(): Promise<void> {
     '\nbench:webhook (issues.labeled, real middleware + Redis, fake GitHub API over HTTP)\n',
   );
   line(
-    'A: first-time trigger p50 / max',
-    `${percentile(sequential, 50).toFixed(1)} / ${(sequential.at(-1) ?? NaN).toFixed(1)} ms (${SEQUENTIAL} sequential)`,
+    'A: new-issue trigger p50 / max',
+    `${percentile(sequential, 50).toFixed(1)} / ${(sequential.at(-1) ?? NaN).toFixed(1)} ms (${SEQUENTIAL} sequential; max = cold config + permission read)`,
   );
   line(
     'B: deliveries / distinct issues',
