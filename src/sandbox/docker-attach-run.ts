@@ -1,7 +1,7 @@
 import type Docker from 'dockerode';
 import type { Duplex } from 'node:stream';
 import type { DockerExecOutcome } from './docker-exec.js';
-import { DockerDemuxer, OutputCapture } from './output-sink.js';
+import { collectDockerStream } from './docker-stream-collector.js';
 
 /** A started, never-used container whose main process (the driver) waits for its input on stdin. */
 export interface ArmedContainer {
@@ -34,42 +34,19 @@ export async function runArmedContainer(
 ): Promise<DockerExecOutcome> {
   const started = Date.now();
   const { stream } = armed;
-  const output = new OutputCapture(options.capBytes);
-  let stoppedBy: DockerExecOutcome['stoppedBy'];
-  let finished = false;
-  const stop = (reason: NonNullable<DockerExecOutcome['stoppedBy']>): void => {
-    if (stoppedBy !== undefined || finished) return;
-    stoppedBy = reason;
-    void options.kill().finally(() => setTimeout(() => stream.destroy(), 2_000).unref());
-  };
   const exitCode = armed.container.wait().then(
     (result: { StatusCode?: number }) => result.StatusCode ?? 137,
     () => 137,
   );
-  const demuxer = new DockerDemuxer((which, payload) => {
-    output.write(which, payload);
-    if (output.totalBytes > options.hardLimitBytes) stop('output-limit');
-  });
-  const ended = new Promise<void>((resolve) => {
-    stream.on('data', (chunk: Buffer) => demuxer.push(chunk));
-    stream.on('end', resolve);
-    stream.on('close', resolve);
-    stream.on('error', resolve);
-  });
-  const deadline = setTimeout(() => stop('deadline'), options.deadlineMs);
-  const onAbort = (): void => stop('abort');
-  options.signal?.addEventListener('abort', onAbort, { once: true });
-  if (options.signal?.aborted) onAbort();
+  const collector = collectDockerStream(stream, options);
   stream.end(options.input);
-  await ended;
-  finished = true;
-  clearTimeout(deadline);
-  options.signal?.removeEventListener('abort', onAbort);
+  await collector.ended;
+  const stoppedBy = collector.finish();
   // The stream ends when the container exits; its status follows within moments.
   const code = await Promise.race([exitCode, sleep(10_000)]);
   return {
     exitCode: stoppedBy === undefined ? code : 137,
-    output,
+    output: collector.output,
     ...(stoppedBy ? { stoppedBy } : {}),
     durationMs: Date.now() - started,
   };

@@ -1,6 +1,7 @@
 import type Docker from 'dockerode';
 import type { Duplex } from 'node:stream';
-import { DockerDemuxer, OutputCapture } from './output-sink.js';
+import { collectDockerStream, type DockerStopReason } from './docker-stream-collector.js';
+import type { OutputCapture } from './output-sink.js';
 
 export interface DockerExecOptions {
   cmd: string[];
@@ -22,7 +23,7 @@ export interface DockerExecOptions {
 export interface DockerExecOutcome {
   exitCode: number;
   output: OutputCapture;
-  stoppedBy?: 'deadline' | 'output-limit' | 'abort';
+  stoppedBy?: DockerStopReason;
   durationMs: number;
 }
 
@@ -51,43 +52,19 @@ export async function runDockerExec(
   });
   const stream = (await exec.start({ hijack: true, stdin: options.stdin !== undefined })) as Duplex;
   if (options.stdin !== undefined) stream.end(options.stdin);
-  const output = new OutputCapture(options.capBytes);
-  let stoppedBy: DockerExecOutcome['stoppedBy'];
-  let finished = false;
-
-  const stop = (reason: NonNullable<DockerExecOutcome['stoppedBy']>): void => {
-    if (stoppedBy !== undefined || finished) return;
-    stoppedBy = reason;
-    void options.kill().finally(() => setTimeout(() => stream.destroy(), 2_000).unref());
-  };
-
-  const demuxer = new DockerDemuxer((which, payload) => {
-    output.write(which, payload);
-    if (output.totalBytes > options.hardLimitBytes) stop('output-limit');
-  });
-
-  const ended = new Promise<void>((resolve) => {
-    stream.on('data', (chunk: Buffer) => demuxer.push(chunk));
-    stream.on('end', resolve);
-    stream.on('close', resolve);
-    stream.on('error', resolve);
-  });
-
-  const deadline = setTimeout(() => stop('deadline'), options.deadlineMs);
-  const onAbort = (): void => stop('abort');
-  options.signal?.addEventListener('abort', onAbort, { once: true });
-  if (options.signal?.aborted) onAbort();
+  const collector = collectDockerStream(stream, options);
+  const { ended } = collector;
 
   // Background children may keep the stream open after the main process exits: poll.
   const poller = (async () => {
     let delay = 150;
-    while (!finished) {
+    while (!collector.finished) {
       await Promise.race([sleep(delay), ended]);
-      if (finished) return;
+      if (collector.finished) return;
       delay = Math.min(delay * 2, 1_000);
       try {
         const info = await exec.inspect();
-        if (!info.Running && !finished) {
+        if (!info.Running && !collector.finished) {
           await Promise.race([sleep(200), ended]);
           stream.destroy();
           return;
@@ -99,9 +76,7 @@ export async function runDockerExec(
   })();
 
   await ended;
-  finished = true;
-  clearTimeout(deadline);
-  options.signal?.removeEventListener('abort', onAbort);
+  const stoppedBy = collector.finish();
   await poller;
 
   let exitCode = 137;
@@ -114,7 +89,7 @@ export async function runDockerExec(
   if (stoppedBy !== undefined) exitCode = 137;
   return {
     exitCode,
-    output,
+    output: collector.output,
     ...(stoppedBy ? { stoppedBy } : {}),
     durationMs: Date.now() - started,
   };
