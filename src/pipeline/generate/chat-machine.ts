@@ -1,7 +1,15 @@
 import type { LlmClient, LlmMessage, LlmRequest, Stage } from '../../llm/client.js';
 import { parseTaggedReply, type TagKind, type TaggedBlock } from '../../llm/parse-tags.js';
 import { estimateTokens } from '../context/tokens.js';
-import type { MachineDefinition, StateHandler, Step, StepContext } from './state-machine.js';
+import {
+  runStateMachine,
+  type MachineDefinition,
+  type MachineRuntimeDeps,
+  type StateHandler,
+  type Step,
+  type StepContext,
+  type TerminalState,
+} from './state-machine.js';
 
 /**
  * The conversation layer shared by the testing, editing and selection machines. It contributes two
@@ -175,5 +183,33 @@ export function createChatMachine<X>(
     }),
     states: { ...options.states, [ASK]: ask, [PARSE]: parse },
     maxTransitions: options.maxTransitions ?? settings.maxAttempts * 4 + 8,
+  };
+}
+
+/** What a chat machine produced: how it ended, its model calls and its machine-specific data. */
+export interface MachineProductOutcome<X> {
+  end: TerminalState;
+  calls: number;
+  data: X;
+  resumed: boolean;
+}
+
+/** Runs (or resumes) a chat machine under `runId` and reports its product. */
+export async function runChatMachine<X>(
+  machine: MachineDefinition<ChatData<X>>,
+  runId: string,
+  deps: Omit<MachineRuntimeDeps, 'runId'>,
+): Promise<MachineProductOutcome<X>> {
+  const outcome = await runStateMachine(machine, {
+    store: deps.store,
+    runId,
+    ...(deps.signal === undefined ? {} : { signal: deps.signal }),
+    ...(deps.logger === undefined ? {} : { logger: deps.logger }),
+  });
+  return {
+    end: outcome.end,
+    calls: outcome.data.attempts,
+    data: outcome.data.x,
+    resumed: outcome.resumed,
   };
 }

@@ -3,7 +3,14 @@ import type { PromptSet } from '../../llm/prompts.js';
 import type { Logger } from '../../logger.js';
 import type { RunStore } from '../../store/run-store.js';
 import type { ExecSummary, RunRequest } from '../types.js';
-import { askWith, createChatMachine, type ChatData, type ChatSettings } from './chat-machine.js';
+import {
+  askWith,
+  createChatMachine,
+  runChatMachine,
+  type ChatData,
+  type ChatSettings,
+  type MachineProductOutcome,
+} from './chat-machine.js';
 import { applyEditBlocks, getEditPaths } from './edits.js';
 import {
   createFormatErrorRenderer,
@@ -12,13 +19,8 @@ import {
 } from './generation-prompts.js';
 import { defuse, renderExecution } from './output-cap.js';
 import { normalizeScript, type ScriptRunner } from './script-runner.js';
-import { runStateMachine, type MachineDefinition } from './state-machine.js';
-import {
-  MAX_OUTPUT_TOKENS,
-  RUN,
-  TEMPERATURE,
-  type MachineProductOutcome,
-} from './testing-machine.js';
+import type { MachineDefinition } from './state-machine.js';
+import { MAX_OUTPUT_TOKENS, RUN, TEMPERATURE } from './testing-machine.js';
 import type { ContextFile, ReadOriginalFile } from './types.js';
 
 /**
@@ -175,16 +177,5 @@ export function defineEditingMachine(
 export async function runEditingMachine(
   deps: EditingMachineDeps,
 ): Promise<MachineProductOutcome<EditingData>> {
-  const outcome = await runStateMachine(defineEditingMachine(deps), {
-    store: deps.store,
-    runId: deps.request.runId,
-    ...(deps.signal === undefined ? {} : { signal: deps.signal }),
-    ...(deps.logger === undefined ? {} : { logger: deps.logger }),
-  });
-  return {
-    end: outcome.end,
-    calls: outcome.data.attempts,
-    data: outcome.data.x,
-    resumed: outcome.resumed,
-  };
+  return runChatMachine(defineEditingMachine(deps), deps.request.runId, deps);
 }

@@ -3,11 +3,18 @@ import type { PromptSet } from '../../llm/prompts.js';
 import type { Logger } from '../../logger.js';
 import type { RunStore } from '../../store/run-store.js';
 import type { ExecSummary, RunRequest } from '../types.js';
-import { askWith, createChatMachine, type ChatData, type ChatSettings } from './chat-machine.js';
+import {
+  askWith,
+  createChatMachine,
+  runChatMachine,
+  type ChatData,
+  type ChatSettings,
+  type MachineProductOutcome,
+} from './chat-machine.js';
 import { createFormatErrorRenderer, renderTestingSystem } from './generation-prompts.js';
 import { renderExecution } from './output-cap.js';
 import { normalizeScript, type ScriptRunner } from './script-runner.js';
-import { runStateMachine, type MachineDefinition, type TerminalState } from './state-machine.js';
+import type { MachineDefinition } from './state-machine.js';
 
 /**
  * Testing state machine (one per sample): write a reproduction script, run it on the unedited
@@ -30,13 +37,6 @@ export interface TestingMachineDeps {
   runner: ScriptRunner;
   signal?: AbortSignal;
   logger?: Logger;
-}
-
-export interface MachineProductOutcome<X> {
-  end: TerminalState;
-  calls: number;
-  data: X;
-  resumed: boolean;
 }
 
 export const RUN = 'RUN';
@@ -106,16 +106,5 @@ export function defineTestingMachine(
 export async function runTestingMachine(
   deps: TestingMachineDeps,
 ): Promise<MachineProductOutcome<TestingData>> {
-  const outcome = await runStateMachine(defineTestingMachine(deps), {
-    store: deps.store,
-    runId: deps.request.runId,
-    ...(deps.signal === undefined ? {} : { signal: deps.signal }),
-    ...(deps.logger === undefined ? {} : { logger: deps.logger }),
-  });
-  return {
-    end: outcome.end,
-    calls: outcome.data.attempts,
-    data: outcome.data.x,
-    resumed: outcome.resumed,
-  };
+  return runChatMachine(defineTestingMachine(deps), deps.request.runId, deps);
 }
