@@ -1,18 +1,12 @@
 import { UnrecoverableError, WaitingError, type Job } from 'bullmq';
-import {
-  isCodemonkeysError,
-  toCodemonkeysError,
-  CodemonkeysError,
-  ERROR_CODES,
-  type ErrorCode,
-} from '../errors.js';
+import { isCodemonkeysError, toCodemonkeysError, ERROR_CODES, type ErrorCode } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { RunReport } from '../pipeline/types.js';
 import type { StatusState } from '../render/status-state.js';
 import { createStatusReporter, type StatusReporterHandle } from '../github/status-comment.js';
 import type { ExecuteRun, GitHubClient, RunJobData } from './types.js';
 import { parseRunJobData } from './jobs.js';
-import { getStatusFailure } from './failure.js';
+import { getFailureMessage } from '../render/failure-message.js';
 import type { CancelChannel } from './cancel-channel.js';
 import type { RunOutcome, RunRegistry } from './registry.js';
 
@@ -162,12 +156,10 @@ export function createRunProcessor(deps: RunProcessorDeps): RunProcessor {
       detail: undefined,
       ...(report.outcome === 'failed'
         ? {
-            failure: getStatusFailure(
-              new CodemonkeysError(
-                asCode(report.errorCode),
-                report.outcomeReason ?? 'The run failed.',
-              ),
-            ),
+            failure: getFailureMessage({
+              code: asCode(report.errorCode),
+              message: report.outcomeReason ?? 'The run failed.',
+            }),
           }
         : {}),
     });
@@ -195,7 +187,10 @@ async function handleFailure(
     throw err;
   }
   log.error({ err, code: err.code }, 'run failed');
-  await finish('failed', { failure: getStatusFailure(err), detail: undefined });
+  await finish('failed', {
+    failure: getFailureMessage({ code: err.code, message: err.message, details: err.details }),
+    detail: undefined,
+  });
   throw new UnrecoverableError(`${err.code}: ${err.message}`);
 }
 

@@ -1,6 +1,5 @@
 import type { ErrorCode } from '../errors.js';
 import type { StatusFailure } from './status-state.js';
-import { escapeInline } from './markdown.js';
 
 /** The facts of a failure this module may show: code and non-secret details, never the stack. */
 export interface FailureFacts {
@@ -154,18 +153,32 @@ function renderDetails(details: Record<string, unknown> | undefined): string {
     const text = Array.isArray(value)
       ? value.map((v) => (typeof v === 'string' ? v : JSON.stringify(v))).join('; ')
       : String(value);
-    parts.push(`${key}: ${escapeInline(text, 400)}`);
+    parts.push(`${key}: ${flatten(text, 400)}`);
   }
   return parts.length === 0 ? '' : ` (${parts.join(', ')})`;
 }
 
-/** Maps an error code (and safe details) to a reason and an action a maintainer can take. Pure. */
+/** One line, control characters removed, at most `max` characters. Not Markdown-escaped. */
+function flatten(text: string, max: number): string {
+  // eslint-disable-next-line no-control-regex
+  const flat = text
+    .replace(/[\u0000-\u001f\u007f]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+/**
+ * Maps an error code (and safe details) to a reason and an action a maintainer can take. Pure.
+ * Returns plain text: whoever renders it escapes it for its medium (the status comment escapes
+ * Markdown and mentions; the terminal prints it as is), so nothing is escaped twice.
+ */
 export function getFailureMessage(facts: FailureFacts): StatusFailure {
   const template =
     (TEMPLATES as Record<string, Template | undefined>)[facts.code] ?? TEMPLATES.INTERNAL;
   const message =
     template.withMessage === true && facts.message !== undefined && facts.message.trim().length > 0
-      ? ` ${escapeInline(facts.message, 1_500)}`
+      ? ` ${flatten(facts.message, 1_500)}`
       : '';
   return {
     code: facts.code,

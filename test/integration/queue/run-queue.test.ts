@@ -239,7 +239,8 @@ describe('queue/run-queue', () => {
     expect(calls).toBe(1);
     await waitFor(() => comments.last().includes('**Failed**'));
     expect(comments.last()).toContain('`SANDBOX_SETUP_FAILED`');
-    expect(comments.last()).toContain('**What to do:** A sandbox.setup command failed');
+    expect(comments.last()).toContain('**What to do:** Fix the command in');
+    expect(comments.last()).toContain('pip install .');
     expect((await producer.getRunStatus(ref)).record?.outcome).toBe('failed');
   });
 

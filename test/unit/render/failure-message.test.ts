@@ -30,12 +30,12 @@ describe('render/failure-message', () => {
     expect(getFailureMessage({ code: 'SOMETHING_NEW' }).reason).toContain('internal error');
   });
 
-  it('lists config problems and escapes them', () => {
+  it('lists config problems as plain text on one line (renderers escape for their medium)', () => {
     const failure = getFailureMessage({
       code: 'CONFIG_INVALID',
-      details: { problems: ['samples: must be <= 50', 'labels: @everyone'] },
+      details: { problems: ['samples: must be <= 50', 'labels: @everyone\nsecond line'] },
     });
-    expect(failure.reason).toContain('samples: must be &lt;= 50');
-    expect(failure.reason).not.toMatch(/@e/);
+    expect(failure.reason).toContain('samples: must be <= 50; labels: @everyone second line');
+    expect(failure.reason).not.toContain('\n');
   });
 });
