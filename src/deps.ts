@@ -54,13 +54,14 @@ export function createExecuteRun(env: WorkerEnv): ExecuteRun {
   const kind = env.sandboxBackend ?? sandboxKindFrom(process.env.SANDBOX_BACKEND);
   const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 3 });
   const store = new RedisRunStore({ redis, prefix });
-  let prompts: PromptSet | undefined;
+  // Templates are loaded and checked when the worker starts: a broken deploy fails at once,
+  // not at its first run.
+  const prompts: PromptSet = loadPrompts();
   let llm: LlmClient | undefined;
   const execute = createExecuteRunWith({
     store,
     ...(env.snapshotDir === undefined ? {} : { snapshotParentDir: env.snapshotDir }),
     async createAdapters(config: RepoConfig, logger: Logger): Promise<RunAdapters> {
-      prompts ??= loadPrompts();
       llm ??= new AnthropicLlm({
         apiKey: requireApiKey(env.anthropicApiKey),
         ...(env.anthropicBaseUrl === undefined ? {} : { baseURL: env.anthropicBaseUrl }),
