@@ -13,7 +13,7 @@ import {
 } from './docker-context.js';
 import { ARGV_PATH, NONCE_PATH, PATCH_PATH, TIMEOUT_PATH, buildExecArchive } from './exec-files.js';
 import { getResourceLabels } from './labels.js';
-import { buildExecResult } from './exec-result.js';
+import { buildExecResult, buildPatchErrorResult } from './exec-result.js';
 import { type Semaphore, cancelled } from './semaphore.js';
 import type { Environment, EnvironmentSpec, ExecRequest, ExecResult } from './types.js';
 
@@ -108,16 +108,7 @@ export class DockerEnvironment implements Environment {
       const stdout = outcome.output.stdout.toString();
       if (outcome.exitCode === 1 && stdout.startsWith(`${nonce}\n`)) {
         const reason = stdout.slice(nonce.length + 1).trim() || 'the patch could not be applied';
-        return {
-          exitCode: 1,
-          stdout: '',
-          stderr: reason,
-          combined: reason,
-          timedOut: false,
-          truncated: false,
-          durationMs: outcome.durationMs,
-          patchError: reason,
-        };
+        return buildPatchErrorResult(reason, outcome.durationMs);
       }
       return buildExecResult(outcome, request.timeoutMs);
     } finally {

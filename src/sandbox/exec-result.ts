@@ -23,3 +23,17 @@ export function buildExecResult(
     ...(timedOut ? { stoppedBy: 'timeout' as const } : {}),
   };
 }
+
+/** The patch did not apply: reported as exit 1 with the reason, the script never ran. */
+export function buildPatchErrorResult(reason: string, durationMs: number): ExecResult {
+  return {
+    exitCode: 1,
+    stdout: '',
+    stderr: reason,
+    combined: reason,
+    timedOut: false,
+    truncated: false,
+    durationMs,
+    patchError: reason,
+  };
+}

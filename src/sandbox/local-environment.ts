@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { cp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { CodemonkeysError, throwIfAborted } from '../errors.js';
-import { buildExecResult } from './exec-result.js';
+import { buildExecResult, buildPatchErrorResult } from './exec-result.js';
 import { checkRelativeName } from './exec-files.js';
 import { runProcess } from './process-runner.js';
 import { type Semaphore, cancelled } from './semaphore.js';
@@ -107,16 +107,7 @@ export class LocalEnvironment implements Environment {
           const reason =
             applied.output.combined.toString().trim() ||
             `patch could not be applied (exit ${applied.exitCode})`;
-          return {
-            exitCode: 1,
-            stdout: '',
-            stderr: reason,
-            combined: reason,
-            timedOut: false,
-            truncated: false,
-            durationMs: 0,
-            patchError: reason,
-          };
+          return buildPatchErrorResult(reason, 0);
         }
       }
       const argv = request.argv.map(
