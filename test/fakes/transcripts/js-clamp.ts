@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { repoConfigSchema, type RepoConfig } from '../../../src/config/repo-config.js';
+import type { RunRequest } from '../../../src/pipeline/types.js';
 import {
   buildTranscript,
   replies,
@@ -28,6 +29,21 @@ export function jsConfig(overrides: Record<string, unknown> = {}): RepoConfig {
     sandbox: { test: { command: 'node {file}', extension: '.js', language: 'JavaScript' } },
     ...overrides,
   });
+}
+
+/** A run request on the fixture repository; `commit` is the name the snapshot reports. */
+export function jsRequest(
+  runId: string,
+  overrides: Record<string, unknown> = {},
+  commit = 'fixture-js',
+): RunRequest {
+  return {
+    runId,
+    repo: 'fixtures/js-clamp',
+    issue: jsIssue,
+    snapshot: { dir: JS_CLAMP_DIR, repo: 'fixtures/js-clamp', commit },
+    config: jsConfig(overrides),
+  };
 }
 
 const header = "const { clamp } = require('/workspace/repo/src/clamp.js');\n";

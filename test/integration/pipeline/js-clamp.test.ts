@@ -6,8 +6,8 @@ import { loadPrompts } from '../../../src/llm/prompts.js';
 import { createSandboxProvider } from '../../../src/sandbox/provider.js';
 import { createSilentLogger } from '../../../src/logger.js';
 import type { SandboxProvider } from '../../../src/sandbox/types.js';
-import type { RunReport, RunRequest } from '../../../src/pipeline/types.js';
-import { JS_CLAMP_DIR, jsConfig, jsIssue, jsTranscript } from '../../fakes/transcripts/js-clamp.js';
+import type { RunReport } from '../../../src/pipeline/types.js';
+import { jsRequest, jsTranscript } from '../../fakes/transcripts/js-clamp.js';
 import { buildTranscript, replies } from '../../fakes/transcripts/build-transcript.js';
 
 /**
@@ -17,16 +17,6 @@ import { buildTranscript, replies } from '../../fakes/transcripts/build-transcri
  */
 const prompts = loadPrompts();
 const logger = createSilentLogger();
-
-function request(runId: string, overrides: Record<string, unknown> = {}): RunRequest {
-  return {
-    runId,
-    repo: 'fixtures/js-clamp',
-    issue: jsIssue,
-    snapshot: { dir: JS_CLAMP_DIR, repo: 'fixtures/js-clamp', commit: 'fixture-js' },
-    config: jsConfig(overrides),
-  };
-}
 
 /** The same transcript, but the reply to `key` aborts the run (a kill mid-generation). */
 function killingAt(key: string, controller: AbortController): ScriptedRule[] {
@@ -56,7 +46,7 @@ describe('pipeline (js-clamp)', () => {
   beforeAll(async () => {
     sandbox = createSandboxProvider({ kind: 'docker', concurrency: 4, logger });
     firstError = await runPipeline(
-      request(runId),
+      jsRequest(runId),
       { llm: first, sandbox, store, prompts, logger },
       killer.signal,
     ).then(
@@ -64,7 +54,7 @@ describe('pipeline (js-clamp)', () => {
       (error: unknown) => error,
     );
     report = await runPipeline(
-      request(runId),
+      jsRequest(runId),
       { llm: second, sandbox, store, prompts, logger },
       new AbortController().signal,
     );
@@ -122,7 +112,7 @@ describe('pipeline (js-clamp)', () => {
       })),
     });
     const llm = new ScriptedLlm({ rules: none });
-    const abstained = await runPipeline(request(`${runId}-none`, { samples: 2 }), {
+    const abstained = await runPipeline(jsRequest(`${runId}-none`, { samples: 2 }), {
       llm,
       sandbox,
       store: new MemoryRunStore(),

@@ -7,7 +7,7 @@ import { createSilentLogger } from '../../../src/logger.js';
 import type { SandboxProvider } from '../../../src/sandbox/types.js';
 import type { RunRequest } from '../../../src/pipeline/types.js';
 import { FakeEnvironment } from '../../fakes/fake-environment.js';
-import { JS_CLAMP_DIR, jsConfig, jsIssue, jsTranscript } from '../../fakes/transcripts/js-clamp.js';
+import { jsRequest, jsTranscript } from '../../fakes/transcripts/js-clamp.js';
 
 /**
  * runPipeline's control flow without Docker (a fake environment that "runs" scripts by looking at
@@ -37,15 +37,8 @@ const clampEnv = () =>
     combined: 'ran\n',
   }));
 
-function request(runId: string, overrides: Record<string, unknown> = {}): RunRequest {
-  return {
-    runId,
-    repo: 'fixtures/js-clamp',
-    issue: jsIssue,
-    snapshot: { dir: JS_CLAMP_DIR, repo: 'fixtures/js-clamp', commit: 'c' },
-    config: jsConfig(overrides),
-  };
-}
+const request = (runId: string, overrides: Record<string, unknown> = {}): RunRequest =>
+  jsRequest(runId, overrides, 'c');
 
 describe('pipeline run control', () => {
   it('skips completed stages when restarted with the same run id and store', async () => {
