@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { Queue } from 'bullmq';
 import { Probot } from 'probot';
 import { loadEnv, type AppEnv, type Role } from '../config/env.js';
+import { loadDotEnv } from '../config/dotenv.js';
 import { isCodemonkeysError } from '../errors.js';
 import { createLogger, type Logger } from '../logger.js';
 import { createApp } from '../index.js';
@@ -53,6 +54,7 @@ async function getBotLogin(probot: Probot, log: Logger): Promise<string | undefi
 
 async function main(): Promise<void> {
   const role = readRole(process.argv.slice(2));
+  loadDotEnv();
   let env: AppEnv;
   try {
     env = loadEnv(process.env, role);
