@@ -1,6 +1,6 @@
 /**
  * Edit paths come from the model: untrusted. A path must be relative, inside the repository, not
- * inside .git, and free of control characters. Returns the normalised path or a reason.
+ * inside .git or the repository's CI definitions, and free of control characters. Returns the normalised path or a reason.
  */
 export type PathCheck = { ok: true; path: string } | { ok: false; reason: string };
 
@@ -24,7 +24,17 @@ export function checkEditPath(raw: string): PathCheck {
   if (parts.includes('..'))
     return { ok: false, reason: 'the path must stay inside the repository (no ..)' };
   if (parts.length === 0) return { ok: false, reason: 'the path names no file' };
-  if (parts[0] === '.git') return { ok: false, reason: 'files inside .git cannot be edited' };
+  if (parts.some((p) => p === '.git'))
+    return { ok: false, reason: 'files inside .git cannot be edited' };
+  // The branch is pushed into the repository itself, where workflow files run with its secrets:
+  // a model must never be able to add or change CI. (The App also lacks the workflows permission.)
+  if (parts[0] === '.github' && (parts[1] === 'workflows' || parts[1] === 'actions')) {
+    return {
+      ok: false,
+      reason:
+        'CI files under .github/workflows and .github/actions cannot be edited; fix the code instead',
+    };
+  }
   if (path.endsWith('/')) return { ok: false, reason: 'the path names a directory, not a file' };
   return { ok: true, path: parts.join('/') };
 }
