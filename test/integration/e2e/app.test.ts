@@ -1,207 +1,168 @@
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { describe, it, expect, afterEach } from 'vitest';
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { DEMO_REPO_DIR, DEMO_SAMPLES, getDemoTranscript } from '../../../src/demo/transcript.js';
 import { STATUS_MARKER } from '../../../src/render/status-comment.js';
-import { makeTarball, type TarEntry } from '../../unit/github/tarball.js';
-import { examplePayload, sign } from '../app/harness.js';
+import { examplePayload } from '../app/harness.js';
+import {
+  createSecrets,
+  demoRepoTarball,
+  startAppProcess,
+  waitFor,
+  type AppProcess,
+  type Secrets,
+} from './app-process.js';
 import { FakeAnthropic } from './fake-anthropic.js';
 import { FakeGitHub } from './fake-github.js';
 
 /**
  * The whole App as a user runs it: `node --import tsx src/bin/start.ts` as a child process (web
  * + worker), real Redis, real Docker sandboxes, GitHub and Anthropic played by local HTTP servers
- * (reached through GHE_HOST/GHE_PROTOCOL and ANTHROPIC_BASE_URL). A signed `issues.labeled`
- * webhook goes in; a draft pull request with the evidence must come out.
+ * (reached through GHE_HOST/GHE_PROTOCOL and ANTHROPIC_BASE_URL) that record every request. A
+ * signed `issues.labeled` webhook goes in; a draft pull request with the evidence must come out.
  */
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const SAMPLES = DEMO_SAMPLES.slice(0, 2);
+const CONFIG_YAML = `samples: ${SAMPLES.length}\n`;
 const OWNER = 'acme';
 const REPO = 'pagination';
 const ISSUE = 7;
-const SHA = randomBytes(20).toString('hex');
+const PR_LINK = /Pull request: https:\/\/github\.example\/acme\/pagination\/pull\/(\d+)/;
 
-const API_KEY = `sk-ant-e2e-${randomBytes(16).toString('hex')}`;
-const WEBHOOK_SECRET = `whsec-${randomBytes(16).toString('hex')}`;
-const INSTALLATION_TOKEN = `ghs_${randomBytes(18).toString('hex')}`;
-const PRIVATE_KEY = generateKeyPairSync('rsa', { modulusLength: 2048 })
-  .privateKey.export({ type: 'pkcs1', format: 'pem' })
-  .toString();
-/** Distinctive pieces of the key: any of them in a body or a log line is a leak. */
-const KEY_LINES = PRIVATE_KEY.split('\n').filter((l) => l.length >= 40 && !l.startsWith('-----'));
-const PREFIX = `e2e-${process.pid}-${randomBytes(3).toString('hex')}`;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
+interface World {
+  secrets: Secrets;
+  github: FakeGitHub;
+  anthropic: FakeAnthropic;
+  prefix: string;
+  apps: AppProcess[];
+  start(): Promise<AppProcess>;
+  state(): string;
 }
 
-/** examples/demo-repo plus its config, under one top-level folder, like GitHub's tarball. */
-async function repoTarball(configYaml: string): Promise<Buffer> {
-  const top = `${OWNER}-${REPO}-${SHA.slice(0, 7)}`;
-  const entries: TarEntry[] = [{ name: `${top}/.github/codemonkeys.yml`, content: configYaml }];
-  const walk = async (dir: string): Promise<void> => {
-    for (const entry of await readdir(dir, { withFileTypes: true })) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) await walk(path);
-      else
-        entries.push({
-          name: `${top}/${relative(DEMO_REPO_DIR, path)}`,
-          content: await readFile(path, 'utf8'),
-        });
-    }
+async function createWorld(): Promise<World> {
+  const secrets = createSecrets();
+  const sha = randomBytes(20).toString('hex');
+  const github = new FakeGitHub({
+    owner: OWNER,
+    repo: REPO,
+    sha,
+    tarball: await demoRepoTarball(`${OWNER}-${REPO}-${sha.slice(0, 7)}`, {
+      '.github/codemonkeys.yml': CONFIG_YAML,
+    }),
+    configYaml: CONFIG_YAML,
+    issue: {
+      number: ISSUE,
+      title: 'page_count returns one page too many',
+      body: await readFile(join(DEMO_REPO_DIR, '../demo-issue.md'), 'utf8'),
+    },
+    appSlug: 'codemonkeys-e2e',
+    installationToken: secrets.installationToken,
+  });
+  const anthropic = new FakeAnthropic(getDemoTranscript(), SAMPLES);
+  const githubUrl = await github.start();
+  const anthropicUrl = await anthropic.start();
+  const prefix = `e2e-${process.pid}-${randomBytes(3).toString('hex')}`;
+  const apps: AppProcess[] = [];
+  return {
+    secrets,
+    github,
+    anthropic,
+    prefix,
+    apps,
+    async start() {
+      const app = await startAppProcess({
+        secrets,
+        githubUrl,
+        anthropicUrl,
+        redisUrl: REDIS_URL,
+        queuePrefix: prefix,
+      });
+      apps.push(app);
+      return app;
+    },
+    state: () =>
+      [
+        `unexpected github: ${github.unexpected.join(', ')}`,
+        `unexpected anthropic: ${anthropic.unexpected.join(', ')}`,
+        `github requests:\n  ${github.requests.map((r) => `${r.method} ${r.path}`).join('\n  ')}`,
+        `last comment: ${github.comments.at(-1)?.body ?? '(none)'}`,
+        ...apps.map((a, i) => `app ${i} logs (tail):\n${a.logs().slice(-6_000)}`),
+      ].join('\n'),
   };
-  await walk(DEMO_REPO_DIR);
-  return makeTarball(entries);
 }
 
-async function waitFor<T>(
-  what: string,
-  probe: () => T | undefined | Promise<T | undefined>,
-  ms: number,
-  describeState: () => string,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${describeState()}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+function labeledPayload(): Record<string, unknown> {
+  const payload = examplePayload('issues', 'labeled', {
+    issue: ISSUE,
+    label: 'codemonkeys',
+    sender: 'octocat',
+    installation: 4242,
+  });
+  const repository = payload.repository as Record<string, unknown>;
+  repository.name = REPO;
+  repository.full_name = `${OWNER}/${REPO}`;
+  repository.owner = { ...(repository.owner as object), login: OWNER };
+  return payload;
+}
+
+/** Fails fast on any unexpected call; resolves with the status comment once it shows the PR. */
+function waitForPrLink(world: World, ms: number) {
+  return waitFor(
+    'the status comment to show the PR link',
+    () => {
+      if (world.github.unexpected.length > 0 || world.anthropic.unexpected.length > 0)
+        throw new Error(`unexpected calls\n${world.state()}`);
+      return world.github.comments.find((c) => PR_LINK.test(c.body));
+    },
+    ms,
+    world.state,
+  );
+}
+
+/** Nothing secret in what the App sent anywhere or logged. */
+function expectNoSecretLeaks(world: World) {
+  const { secrets, github, anthropic } = world;
+  const written = [
+    ...github.requests.map((r) => r.raw),
+    ...anthropic.requests.map((r) => JSON.stringify(r.body)),
+    ...github.comments.map((c) => c.body),
+  ];
+  const logs = world.apps.map((a) => a.logs()).join('\n');
+  const forbidden = [
+    secrets.apiKey,
+    secrets.webhookSecret,
+    secrets.installationToken,
+    ...secrets.privateKeyLines,
+  ];
+  for (const secret of forbidden) {
+    expect(written.filter((w) => w.includes(secret))).toEqual([]);
+    expect(logs.includes(secret)).toBe(false);
   }
+  expect(logs).not.toContain('PRIVATE KEY');
 }
 
 describe('e2e/app (child process, fake GitHub + Anthropic, real Redis + Docker)', () => {
-  const configYaml = `samples: ${SAMPLES.length}\n`;
-  let github: FakeGitHub;
-  let anthropic: FakeAnthropic;
-  let child: ChildProcess | undefined;
-  let appUrl = '';
-  let logs = '';
-  let exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-
-  const state = () =>
-    [
-      `unexpected github: ${github.unexpected.join(', ')}`,
-      `unexpected anthropic: ${anthropic.unexpected.join(', ')}`,
-      `github requests: ${github.requests.map((r) => `${r.method} ${r.path}`).join('\n  ')}`,
-      `last comment: ${github.comments.at(-1)?.body ?? '(none)'}`,
-      `child logs (tail): ${logs.slice(-6_000)}`,
-    ].join('\n');
-
-  const deliver = (payload: unknown) => {
-    const body = JSON.stringify(payload);
-    return fetch(`${appUrl}/api/github/webhooks`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'x-github-event': 'issues',
-        'x-github-delivery': randomUUID(),
-        'x-hub-signature-256': sign(body, WEBHOOK_SECRET),
-      },
-      body,
-    });
-  };
-
-  beforeAll(async () => {
-    github = new FakeGitHub({
-      owner: OWNER,
-      repo: REPO,
-      sha: SHA,
-      tarball: await repoTarball(configYaml),
-      configYaml,
-      issue: {
-        number: ISSUE,
-        title: 'page_count returns one page too many',
-        body: await readFile(join(DEMO_REPO_DIR, '../demo-issue.md'), 'utf8'),
-      },
-      appSlug: 'codemonkeys-e2e',
-      installationToken: INSTALLATION_TOKEN,
-    });
-    anthropic = new FakeAnthropic(getDemoTranscript(), SAMPLES);
-    const githubUrl = await github.start();
-    const anthropicUrl = await anthropic.start();
-    const port = await freePort();
-    appUrl = `http://127.0.0.1:${port}`;
-    child = spawn(process.execPath, ['--import', 'tsx', 'src/bin/start.ts'], {
-      cwd: ROOT,
-      env: {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        ...(process.env.DOCKER_HOST === undefined ? {} : { DOCKER_HOST: process.env.DOCKER_HOST }),
-        NODE_ENV: 'production',
-        LOG_LEVEL: 'debug',
-        APP_ID: '4242',
-        PRIVATE_KEY,
-        WEBHOOK_SECRET,
-        REDIS_URL,
-        QUEUE_PREFIX: PREFIX,
-        HOST: '127.0.0.1',
-        PORT: String(port),
-        GHE_HOST: githubUrl.replace('http://', ''),
-        GHE_PROTOCOL: 'http',
-        ANTHROPIC_API_KEY: API_KEY,
-        ANTHROPIC_BASE_URL: anthropicUrl,
-        SANDBOX_BACKEND: 'docker',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child.stdout?.on('data', (c: Buffer) => (logs += c.toString('utf8')));
-    child.stderr?.on('data', (c: Buffer) => (logs += c.toString('utf8')));
-    const proc = child;
-    exited = new Promise((resolve) =>
-      proc.once('exit', (code, signal) => resolve({ code, signal })),
-    );
-    await waitFor(
-      'GET /healthz',
-      async () => {
-        if (proc.exitCode !== null)
-          throw new Error(`the App exited with ${proc.exitCode}:\n${logs}`);
-        const ok = await fetch(`${appUrl}/healthz`).then(
-          (r) => r.ok,
-          () => false,
-        );
-        return ok ? true : undefined;
-      },
-      30_000,
-      state,
-    );
-  }, 60_000);
-
-  afterAll(async () => {
-    if (child !== undefined && child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGKILL');
-      await exited;
-    }
-    await github?.stop();
-    await anthropic?.stop();
+  let world: World | undefined;
+  afterEach(async () => {
+    if (world === undefined) return;
+    for (const app of world.apps) await app.kill();
+    await world.github.stop();
+    await world.anthropic.stop();
     const redis = new Redis(REDIS_URL);
-    const keys = await redis.keys(`${PREFIX}*`);
+    const keys = await redis.keys(`${world.prefix}*`);
     if (keys.length > 0) await redis.del(...keys);
     redis.disconnect();
+    world = undefined;
   });
 
-  it('turns a labelled issue into a draft PR with the evidence, leaks no secret, and stops cleanly', async () => {
-    const payload = examplePayload('issues', 'labeled', {
-      issue: ISSUE,
-      label: 'codemonkeys',
-      sender: 'octocat',
-      installation: 4242,
-    });
-    const repository = payload.repository as Record<string, unknown>;
-    repository.name = REPO;
-    repository.full_name = `${OWNER}/${REPO}`;
-    repository.owner = { ...(repository.owner as object), login: OWNER };
+  it('turns a labelled issue into a draft PR with the evidence, ignores a duplicate label, leaks no secret, stops cleanly', async () => {
+    world = await createWorld();
+    const { github, anthropic, secrets } = world;
+    const app = await world.start();
     const started = Date.now();
-    const response = await deliver(payload);
+    const response = await app.deliver('issues', labeledPayload());
     const ackMs = Date.now() - started;
     expect(response.status).toBe(200);
     expect(ackMs).toBeLessThan(2_000);
@@ -211,22 +172,11 @@ describe('e2e/app (child process, fake GitHub + Anthropic, real Redis + Docker)'
       'the status comment',
       () => github.comments.find((c) => c.body.includes(STATUS_MARKER)),
       15_000,
-      state,
+      world.state,
     );
-    expect((await deliver(payload)).status).toBe(200);
+    expect((await app.deliver('issues', labeledPayload())).status).toBe(200);
 
-    const done = await waitFor(
-      'the status comment to show the PR link',
-      () => {
-        if (github.unexpected.length > 0 || anthropic.unexpected.length > 0)
-          throw new Error(`unexpected calls\n${state()}`);
-        return github.comments.find((c) =>
-          /Pull request: https:\/\/github\.example\/acme\/pagination\/pull\/\d+/.test(c.body),
-        );
-      },
-      100_000,
-      state,
-    );
+    const done = await waitForPrLink(world, 100_000);
     const runMs = Date.now() - started;
 
     // GitHub saw exactly one run: one status comment, one snapshot, one branch, one PR.
@@ -245,24 +195,25 @@ describe('e2e/app (child process, fake GitHub + Anthropic, real Redis + Docker)'
     expect(pr.body).toContain('## Selection');
     expect(pr.body).toContain('so the issue example cannot tell them apart');
     expect(pr.body).toContain('return (total + per_page - 1) // per_page');
-    const blob = github
+    expect(done.body).toContain(`https://github.example/acme/pagination/pull/${pr.number}`);
+    const blobs = github
       .find('POST', /\/git\/blobs$/)
       .map((r) => Buffer.from((r.body as { content: string }).content, 'base64').toString('utf8'));
-    expect(blob.join('\n')).toContain('return (total + per_page - 1) // per_page');
-    expect(done.body).toContain(`https://github.example/acme/pagination/pull/${pr.number}`);
-    // Every GitHub call after start-up used the installation token, never the App JWT alone.
+    expect(blobs.join('\n')).toContain('return (total + per_page - 1) // per_page');
+    // Repository calls use the installation token (the App JWT only reaches /app endpoints).
     const repoCalls = github.requests.filter((r) => r.path.startsWith('/repos/'));
-    expect(repoCalls.every((r) => r.headers.authorization === `token ${INSTALLATION_TOKEN}`)).toBe(
-      true,
-    );
+    expect(
+      repoCalls.filter((r) => r.headers.authorization !== `token ${secrets.installationToken}`),
+    ).toEqual([]);
 
-    // The model API saw the real wire format: the key as a bearer token, cache breakpoints.
+    // The model API saw the real wire format: the key as a bearer token, cache breakpoints, every
+    // stage, and each logical call exactly once.
     expect(anthropic.unexpected).toEqual([]);
     const stages = new Set(anthropic.requests.map((r) => r.stage));
     expect([...stages].sort()).toEqual(['editing', 'ranking', 'relevance', 'selection', 'testing']);
-    expect(anthropic.requests.every((r) => r.headers.authorization === `Bearer ${API_KEY}`)).toBe(
-      true,
-    );
+    expect(
+      anthropic.requests.filter((r) => r.headers.authorization !== `Bearer ${secrets.apiKey}`),
+    ).toEqual([]);
     expect(
       anthropic.requests.every((r) => typeof r.headers['anthropic-version'] === 'string'),
     ).toBe(true);
@@ -270,31 +221,57 @@ describe('e2e/app (child process, fake GitHub + Anthropic, real Redis + Docker)'
       JSON.stringify(r.body).includes('"cache_control":{"type":"ephemeral"}'),
     );
     expect(cached.length).toBeGreaterThan(0);
-    expect(anthropic.requests.filter((r) => r.key?.startsWith('selection/'))).toHaveLength(2);
+    const keys = anthropic.requests.map((r) => r.key);
+    expect(new Set(keys).size).toBe(keys.length);
+    expect(keys.filter((k) => k?.startsWith('selection/'))).toEqual([
+      'selection/t0',
+      'selection/t1',
+    ]);
 
-    // No secret in anything the App wrote or logged.
-    const secrets = [API_KEY, WEBHOOK_SECRET, ...KEY_LINES];
-    const written = [
-      ...github.requests.map((r) => r.raw),
-      ...anthropic.requests.map((r) => JSON.stringify(r.body)),
-      ...github.comments.map((c) => c.body),
-    ];
-    for (const secret of [...secrets, INSTALLATION_TOKEN]) {
-      expect(written.some((w) => w.includes(secret))).toBe(false);
-      expect(logs.includes(secret)).toBe(false);
-    }
-    expect(logs).not.toContain('PRIVATE KEY');
+    expectNoSecretLeaks(world);
 
     // SIGTERM: a graceful exit with code 0 within 10 s.
     const stopAt = Date.now();
-    child?.kill('SIGTERM');
-    const exit = await Promise.race([
-      exited,
-      new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 10_000)),
-    ]);
-    expect(exit).toEqual({ code: 0, signal: null });
+    expect(await app.terminate(10_000)).toEqual({ code: 0, signal: null });
     console.info(
       `e2e: ack ${ackMs} ms, run to PR ${runMs} ms, ${anthropic.requests.length} model calls, ${github.requests.length} GitHub calls, exit ${Date.now() - stopAt} ms`,
     );
+  }, 150_000);
+
+  it('SIGTERM mid-run returns the job to the queue; a restarted App resumes from checkpoints without paying twice', async () => {
+    world = await createWorld();
+    const { github, anthropic } = world;
+    const first = await world.start();
+    const held = anthropic.hold('selection/t0');
+    expect((await first.deliver('issues', labeledPayload())).status).toBe(200);
+    await Promise.race([
+      held,
+      waitForPrLink(world, 90_000).then(() => {
+        throw new Error('the run finished before the held call');
+      }),
+    ]);
+    const stopAt = Date.now();
+    expect(await first.terminate(10_000)).toEqual({ code: 0, signal: null });
+    const stopMs = Date.now() - stopAt;
+    expect(github.comments).toHaveLength(1);
+    expect(github.comments[0]?.body).toContain('the run resumes from its last checkpoint');
+    expect(github.pulls).toEqual([]);
+    const callsBefore = anthropic.requests.length;
+
+    await world.start();
+    const done = await waitForPrLink(world, 90_000);
+    expect(github.comments).toEqual([done]);
+    expect(github.pulls).toHaveLength(1);
+    expect(github.pulls[0]?.body).toContain('so the issue example cannot tell them apart');
+    // Every call answered before the restart was replayed from its checkpoint, not paid again;
+    // only the interrupted call was asked again.
+    const answered = anthropic.requests.filter((r) => r.answered).map((r) => r.key);
+    expect(new Set(answered).size).toBe(answered.length);
+    expect(anthropic.requests.slice(callsBefore).map((r) => r.key)).toEqual([
+      'selection/t0',
+      'selection/t1',
+    ]);
+    expectNoSecretLeaks(world);
+    console.info(`e2e resume: stop ${stopMs} ms, ${anthropic.requests.length} model calls in all`);
   }, 150_000);
 });

@@ -15,6 +15,8 @@ export interface RecordedMessageRequest {
   body: MessagesBody;
   stage?: Stage;
   key?: string;
+  /** True once a reply was sent (a held call never gets one). */
+  answered: boolean;
 }
 
 interface Block {
@@ -61,12 +63,21 @@ export class FakeAnthropic {
   private testingStarts = 0;
   private rankings = 0;
   private readonly seenPrefixes = new Set<string>();
+  private readonly holds = new Map<string, () => void>();
 
   constructor(
     rules: ScriptedRule[],
     private readonly samples: SampleScript[],
   ) {
     this.llm = new ScriptedLlm({ rules });
+  }
+
+  /**
+   * The next call with this key is never answered (the connection stays open until the client
+   * gives up or the server stops). Resolves when that call arrives.
+   */
+  hold(key: string): Promise<void> {
+    return new Promise((resolve) => this.holds.set(key, resolve));
   }
 
   /** The call key the pipeline would have used (see the key convention in src/llm/client.ts). */
@@ -148,7 +159,19 @@ export class FakeAnthropic {
     }
     const body = JSON.parse(raw) as MessagesBody;
     const placed = this.place(body);
-    this.requests.push({ headers: req.headers, body, ...placed });
+    const record: RecordedMessageRequest = {
+      headers: req.headers,
+      body,
+      ...placed,
+      answered: false,
+    };
+    this.requests.push(record);
+    const held = placed === undefined ? undefined : this.holds.get(placed.key);
+    if (held !== undefined && placed !== undefined) {
+      this.holds.delete(placed.key);
+      held();
+      return new Promise(() => undefined);
+    }
     const fail = (message: string) => {
       this.unexpected.push(message);
       return {
@@ -172,6 +195,7 @@ export class FakeAnthropic {
     } catch {
       return fail(`no scripted reply for ${placed.key}`);
     }
+    record.answered = true;
     return {
       status: 200,
       body: {
