@@ -161,10 +161,8 @@ function renderDetails(details: Record<string, unknown> | undefined): string {
 /** One line, control characters removed, at most `max` characters. Not Markdown-escaped. */
 function flatten(text: string, max: number): string {
   // eslint-disable-next-line no-control-regex
-  const flat = text
-    .replace(/[\u0000-\u001f\u007f]+/g, ' ')
-    .replace(/\s+/g, ' ')
-    .trim();
+  const noControl = text.replace(/[\u0000-\u001f\u007f]+/g, ' ');
+  const flat = noControl.replace(/\s+/g, ' ').trim();
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
 
