@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /**
@@ -57,7 +57,9 @@ export class FakeGitHub {
     draft: boolean;
   }> = [];
   private server: Server | undefined;
-  private url = '';
+  /** A second origin for archive downloads, like codeload.github.com. */
+  private codeload: Server | undefined;
+  private codeloadUrl = '';
   private nextId = 100;
   private readonly routes: Array<[string, RegExp, Handler]>;
 
@@ -122,7 +124,9 @@ export class FakeGitHub {
       })),
       r('GET', `${esc}/tarball/([0-9a-f]{40})`, (_q, m) => ({
         status: 302,
-        headers: { location: `${this.url}/_codeload/${fx.owner}/${fx.repo}/legacy.tar.gz/${m[1]}` },
+        headers: {
+          location: `${this.codeloadUrl}/_codeload/${fx.owner}/${fx.repo}/legacy.tar.gz/${m[1]}`,
+        },
       })),
       r('GET', `/_codeload/${fx.owner}/${fx.repo}/legacy\\.tar\\.gz/${fx.sha}`, () => ({
         status: 200,
@@ -218,7 +222,7 @@ export class FakeGitHub {
   }
 
   async start(): Promise<string> {
-    this.server = createServer((req, res) => {
+    const listener = (req: IncomingMessage, res: ServerResponse) => {
       void readBody(req).then((raw) => {
         const url = new URL(req.url ?? '/', 'http://fake');
         const request: GitHubRequest = {
@@ -241,15 +245,22 @@ export class FakeGitHub {
         });
         res.end(isJson ? JSON.stringify(reply.body) : (reply.body as Buffer | string | undefined));
       });
-    });
-    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server?.address() as AddressInfo).port}`;
-    return this.url;
+    };
+    const listen = async (server: Server) => {
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    };
+    this.server = createServer(listener);
+    this.codeload = createServer(listener);
+    this.codeloadUrl = await listen(this.codeload);
+    return listen(this.server);
   }
 
   async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => this.server?.close(() => resolve()));
+    for (const server of [this.server, this.codeload]) {
+      server?.closeAllConnections();
+      await new Promise<void>((resolve) => server?.close(() => resolve()));
+    }
   }
 }
 
