@@ -11,19 +11,30 @@ import { CodemonkeysError, type ErrorCode } from '../errors.js';
  * it apart from other bad requests. This is the one place we look at the provider's text, at the
  * edge, to produce a stable code that the rest of the code branches on.
  */
-const CONTEXT_TOO_LONG = /prompt is too long|context (window|length)|too many (input )?tokens|exceeds? the maximum/i;
+const CONTEXT_TOO_LONG =
+  /prompt is too long|context (window|length)|too many (input )?tokens|exceeds? the maximum/i;
 
-function codeForStatus(error: APIError): ErrorCode {
-  const status = error.status ?? 0;
-  const type: string = typeof error.type === 'string' ? error.type : '';
-  if (status === 401 || status === 403 || type === 'authentication_error' || type === 'permission_error') return 'LLM_AUTH';
+function codeFor(status: number, type: string, message: string): ErrorCode {
+  if (
+    status === 401 ||
+    status === 403 ||
+    type === 'authentication_error' ||
+    type === 'permission_error'
+  )
+    return 'LLM_AUTH';
   if (status === 413 || type === 'request_too_large') return 'LLM_CONTEXT_TOO_LONG';
   if (status === 429 || type === 'rate_limit_error') return 'LLM_RATE_LIMITED';
   if (status === 529 || type === 'overloaded_error') return 'LLM_OVERLOADED';
-  if (status === 408 || status === 504) return 'LLM_TIMEOUT';
-  if (status >= 500) return 'LLM_SERVER';
-  if (status === 400 && CONTEXT_TOO_LONG.test(String(error.apiMessage ?? error.message))) return 'LLM_CONTEXT_TOO_LONG';
+  if (status === 408 || status === 504 || type === 'timeout_error') return 'LLM_TIMEOUT';
+  if (status >= 500 || type === 'api_error') return 'LLM_SERVER';
+  if ((status === 400 || type === 'invalid_request_error') && CONTEXT_TOO_LONG.test(message))
+    return 'LLM_CONTEXT_TOO_LONG';
   return 'LLM_BAD_REQUEST';
+}
+
+function codeForStatus(error: APIError): ErrorCode {
+  const type: string = typeof error.type === 'string' ? error.type : '';
+  return codeFor(error.status ?? 0, type, String(error.apiMessage ?? error.message));
 }
 
 const MESSAGES: Record<ErrorCode, string> = {
@@ -55,5 +66,30 @@ export function toLlmError(error: unknown, signal?: AbortSignal): CodemonkeysErr
   } else if (error instanceof Error && error.name === 'AbortError') code = 'CANCELLED';
   else code = 'LLM_CONNECTION';
   const suffix = typeof details.apiMessage === 'string' ? `: ${details.apiMessage}` : '';
-  return new CodemonkeysError(code, `${MESSAGES[code] ?? 'model call failed'}${suffix}`, { cause: error, details });
+  return new CodemonkeysError(code, `${MESSAGES[code] ?? 'model call failed'}${suffix}`, {
+    cause: error,
+    details,
+  });
+}
+
+/**
+ * Maps the error of one Message Batches item (`result.type === 'errored'`, an API error object
+ * without an HTTP status) to the same stable codes as a direct call.
+ */
+export function toBatchItemError(
+  error: { type?: unknown; message?: unknown } | undefined,
+  requestId?: string | null,
+): CodemonkeysError {
+  const type = typeof error?.type === 'string' ? error.type : '';
+  const apiMessage = typeof error?.message === 'string' ? error.message : '';
+  const code = codeFor(0, type, apiMessage);
+  const details: Record<string, unknown> = { batch: true };
+  if (type) details.type = type;
+  if (requestId) details.requestId = requestId;
+  if (apiMessage) details.apiMessage = apiMessage;
+  return new CodemonkeysError(
+    code,
+    `${MESSAGES[code] ?? 'model call failed'}${apiMessage ? `: ${apiMessage}` : ''}`,
+    { details },
+  );
 }

@@ -1,4 +1,5 @@
-import type { LlmRequest } from './client.js';
+import type Anthropic from '@anthropic-ai/sdk';
+import type { LlmRequest, LlmResponse } from './client.js';
 
 /** The Messages API accepts at most this many `cache_control` breakpoints per request. */
 export const MAX_CACHE_BREAKPOINTS = 4;
@@ -37,11 +38,37 @@ export function buildMessagesBody(request: LlmRequest): MessagesBody {
     temperature: request.temperature,
     messages: request.messages.map((m, i) => ({
       role: m.role,
-      content: [keep.has(i) ? { type: 'text', text: m.content, cache_control: EPHEMERAL } : { type: 'text', text: m.content }],
+      content: [
+        keep.has(i)
+          ? { type: 'text', text: m.content, cache_control: EPHEMERAL }
+          : { type: 'text', text: m.content },
+      ],
     })),
   };
   if (request.system.length > 0) {
-    body.system = [markedSystem ? { type: 'text', text: request.system, cache_control: EPHEMERAL } : { type: 'text', text: request.system }];
+    body.system = [
+      markedSystem
+        ? { type: 'text', text: request.system, cache_control: EPHEMERAL }
+        : { type: 'text', text: request.system },
+    ];
   }
   return body;
+}
+
+/** The port's response from an API Message (text blocks joined; usage split by cache kind). */
+export function fromMessage(message: Anthropic.Message, requestId?: string | null): LlmResponse {
+  const text = message.content.map((block) => (block.type === 'text' ? block.text : '')).join('');
+  const usage = message.usage;
+  return {
+    text,
+    usage: {
+      inputTokens: usage.input_tokens ?? 0,
+      cacheWriteTokens: usage.cache_creation_input_tokens ?? 0,
+      cacheReadTokens: usage.cache_read_input_tokens ?? 0,
+      outputTokens: usage.output_tokens ?? 0,
+    },
+    stopReason: message.stop_reason ?? null,
+    model: message.model,
+    ...(requestId ? { requestId } : {}),
+  };
 }

@@ -1,7 +1,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { throwIfAborted } from '../errors.js';
 import type { LlmClient, LlmRequest, LlmResponse } from './client.js';
-import { buildMessagesBody } from './anthropic-params.js';
+import { buildMessagesBody, fromMessage } from './anthropic-params.js';
 import { toLlmError } from './anthropic-errors.js';
 
 export interface AnthropicLlmOptions {
@@ -63,21 +63,6 @@ export class AnthropicLlm implements LlmClient {
     } catch (error) {
       throw toLlmError(error, request.signal);
     }
-    const text = message.content
-      .map((block) => (block.type === 'text' ? block.text : ''))
-      .join('');
-    const usage = message.usage;
-    return {
-      text,
-      usage: {
-        inputTokens: usage.input_tokens ?? 0,
-        cacheWriteTokens: usage.cache_creation_input_tokens ?? 0,
-        cacheReadTokens: usage.cache_read_input_tokens ?? 0,
-        outputTokens: usage.output_tokens ?? 0,
-      },
-      stopReason: message.stop_reason ?? null,
-      model: message.model,
-      ...(requestId ? { requestId } : {}),
-    };
+    return fromMessage(message, requestId);
   }
 }

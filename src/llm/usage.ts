@@ -1,6 +1,7 @@
 import type { Price } from '../config/repo-config.js';
 import { STAGES, type LlmUsage, type Stage } from './client.js';
 import type { StageUsage, UsageTotals } from '../pipeline/types.js';
+import { BATCH_PRICE_FACTOR } from './batch.js';
 
 /**
  * Prices in USD per million tokens (input = uncached input; cacheWrite = 5-minute cache write;
@@ -32,26 +33,42 @@ export function getPrice(model: string, table: PriceTable = DEFAULT_PRICES): Pri
   return table[id] ?? UNKNOWN_MODEL_PRICE;
 }
 
-export function getCostUsd(usage: LlmUsage, price: Price): number {
-  return (
+/** Dollars of one call; `batch` calls (Message Batches API) are billed at BATCH_PRICE_FACTOR. */
+export function getCostUsd(
+  usage: LlmUsage,
+  price: Price,
+  options: { batch?: boolean } = {},
+): number {
+  const usd =
     (usage.inputTokens * price.input +
       usage.cacheWriteTokens * price.cacheWrite +
       usage.cacheReadTokens * price.cacheRead +
       usage.outputTokens * price.output) /
-    1_000_000
-  );
+    1_000_000;
+  return options.batch === true ? usd * BATCH_PRICE_FACTOR : usd;
 }
 
 export function emptyStageUsage(): StageUsage {
-  return { inputTokens: 0, cacheWriteTokens: 0, cacheReadTokens: 0, outputTokens: 0, calls: 0, usd: 0, replays: 0 };
+  return {
+    inputTokens: 0,
+    cacheWriteTokens: 0,
+    cacheReadTokens: 0,
+    outputTokens: 0,
+    calls: 0,
+    usd: 0,
+    replays: 0,
+  };
 }
 
 export function emptyUsageTotals(): UsageTotals {
-  const byStage = Object.fromEntries(STAGES.map((s) => [s, emptyStageUsage()])) as Record<Stage, StageUsage>;
+  const byStage = Object.fromEntries(STAGES.map((s) => [s, emptyStageUsage()])) as Record<
+    Stage,
+    StageUsage
+  >;
   return { byStage, total: emptyStageUsage() };
 }
 
-function add(into: StageUsage, usage: LlmUsage, usd: number, replay: boolean): void {
+function add(into: StageUsage, usage: LlmUsage, usd: number, replay: boolean, batch = false): void {
   into.inputTokens += usage.inputTokens;
   into.cacheWriteTokens += usage.cacheWriteTokens;
   into.cacheReadTokens += usage.cacheReadTokens;
@@ -59,6 +76,7 @@ function add(into: StageUsage, usage: LlmUsage, usd: number, replay: boolean): v
   into.usd += usd;
   if (replay) into.replays = (into.replays ?? 0) + 1;
   else into.calls += 1;
+  if (batch && !replay) into.batchCalls = (into.batchCalls ?? 0) + 1;
 }
 
 /**
@@ -69,15 +87,24 @@ function add(into: StageUsage, usage: LlmUsage, usd: number, replay: boolean): v
 export class UsageLedger {
   private readonly totals: UsageTotals = emptyUsageTotals();
 
-  /** Records one billed model call. */
-  record(stage: Stage, usage: LlmUsage, usd: number): void {
-    add(this.totals.byStage[stage], usage, usd, false);
-    add(this.totals.total, usage, usd, false);
+  /**
+   * Records one billed model call. `usd` is what was billed (already discounted for a batch
+   * call); `batch` also counts it in `batchCalls`.
+   */
+  record(stage: Stage, usage: LlmUsage, usd: number, options: { batch?: boolean } = {}): void {
+    const batch = options.batch === true;
+    add(this.totals.byStage[stage], usage, usd, false, batch);
+    add(this.totals.total, usage, usd, false, batch);
   }
 
   /** Records a call answered from a checkpoint ($0, no tokens billed). */
   recordReplay(stage: Stage): void {
-    const none: LlmUsage = { inputTokens: 0, cacheWriteTokens: 0, cacheReadTokens: 0, outputTokens: 0 };
+    const none: LlmUsage = {
+      inputTokens: 0,
+      cacheWriteTokens: 0,
+      cacheReadTokens: 0,
+      outputTokens: 0,
+    };
     add(this.totals.byStage[stage], none, 0, true);
     add(this.totals.total, none, 0, true);
   }

@@ -18,7 +18,7 @@ export async function seedLedgerFromCheckpoints(
   let counted = 0;
   for (const { value } of checkpoints) {
     if (value?.version !== 1) continue;
-    ledger.record(value.stage, value.response.usage, value.usd);
+    ledger.record(value.stage, value.response.usage, value.usd, { batch: value.batch === true });
     counted += 1;
   }
   return counted;

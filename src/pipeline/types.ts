@@ -50,6 +50,8 @@ export interface StageUsage extends LlmUsage {
   usd: number;
   /** Calls answered from a checkpoint (no model call, $0). */
   replays?: number;
+  /** Of `calls`, those sent through the Message Batches API (billed at half price). */
+  batchCalls?: number;
 }
 export interface UsageTotals {
   byStage: Record<Stage, StageUsage>;
