@@ -4,6 +4,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import Docker from 'dockerode';
 import { DEMO_REPO_DIR } from '../../../src/demo/transcript.js';
 import { makeTarball, type TarEntry } from '../../unit/github/tarball.js';
 
@@ -78,6 +79,7 @@ export async function waitFor<T>(
 
 export interface AppProcess {
   url: string;
+  pid: number;
   /** stdout + stderr so far. */
   logs(): string;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
@@ -134,6 +136,7 @@ export async function startAppProcess(env: AppEnv): Promise<AppProcess> {
   const running = () => child.exitCode === null && child.signalCode === null;
   const app: AppProcess = {
     url,
+    pid: child.pid ?? -1,
     logs: () => logs,
     exited,
     deliver(event, payload) {
@@ -184,4 +187,34 @@ export async function startAppProcess(env: AppEnv): Promise<AppProcess> {
     throw error;
   }
   return app;
+}
+
+/** Sandbox containers and volumes a process left behind (labelled with its pid). */
+export async function getLeftovers(pid: number): Promise<string[]> {
+  const docker = new Docker();
+  const filters = { label: [`codemonkeys.pid=${pid}`] };
+  const containers = await docker.listContainers({ all: true, filters });
+  const { Volumes: volumes } = await docker.listVolumes({ filters });
+  return [
+    ...containers.map((c) => `container ${c.Id}`),
+    ...(volumes ?? []).map((v) => `volume ${v.Name}`),
+  ];
+}
+
+/** Removes what a killed process could not (only after a failed test). */
+export async function removeLeftovers(pid: number): Promise<void> {
+  const docker = new Docker();
+  for (const item of await getLeftovers(pid)) {
+    const [kind, id] = item.split(' ') as [string, string];
+    if (kind === 'container')
+      await docker
+        .getContainer(id)
+        .remove({ force: true })
+        .catch(() => undefined);
+    else
+      await docker
+        .getVolume(id)
+        .remove()
+        .catch(() => undefined);
+  }
 }

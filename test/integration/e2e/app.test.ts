@@ -9,6 +9,8 @@ import { examplePayload } from '../app/harness.js';
 import {
   createSecrets,
   demoRepoTarball,
+  getLeftovers,
+  removeLeftovers,
   startAppProcess,
   waitFor,
   type AppProcess,
@@ -150,7 +152,10 @@ describe('e2e/app (child process, fake GitHub + Anthropic, real Redis + Docker)'
   let world: World | undefined;
   afterEach(async () => {
     if (world === undefined) return;
-    for (const app of world.apps) await app.kill();
+    for (const app of world.apps) {
+      await app.kill();
+      await removeLeftovers(app.pid);
+    }
     await world.github.stop();
     await world.anthropic.stop();
     const redis = new Redis(REDIS_URL);
@@ -239,6 +244,7 @@ describe('e2e/app (child process, fake GitHub + Anthropic, real Redis + Docker)'
     // SIGTERM: a graceful exit with code 0 within 10 s.
     const stopAt = Date.now();
     expect(await app.terminate(10_000)).toEqual({ code: 0, signal: null });
+    expect(await getLeftovers(app.pid)).toEqual([]);
     console.info(
       `e2e: ack ${ackMs} ms, run to PR ${runMs} ms, ${anthropic.requests.length} model calls, ${github.requests.length} GitHub calls, exit ${Date.now() - stopAt} ms`,
     );
@@ -259,6 +265,7 @@ describe('e2e/app (child process, fake GitHub + Anthropic, real Redis + Docker)'
     const stopAt = Date.now();
     expect(await first.terminate(10_000)).toEqual({ code: 0, signal: null });
     const stopMs = Date.now() - stopAt;
+    expect(await getLeftovers(first.pid)).toEqual([]);
     expect(github.comments).toHaveLength(1);
     expect(github.comments[0]?.body).toContain('the run resumes from its last checkpoint');
     expect(github.pulls).toEqual([]);
