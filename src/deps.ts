@@ -6,6 +6,8 @@ import { Redis } from 'ioredis';
 import type { RepoConfig } from './config/repo-config.js';
 import { createExecuteRunWith, requireApiKey, type RunAdapters } from './delivery/execute-run.js';
 import { AnthropicLlm } from './llm/anthropic.js';
+import { AnthropicBatchLlm } from './llm/anthropic-batch.js';
+import type { LlmBatchClient } from './llm/batch.js';
 import type { LlmClient } from './llm/client.js';
 import { loadPrompts, type PromptSet } from './llm/prompts.js';
 import type { Logger } from './logger.js';
@@ -58,16 +60,20 @@ export function createExecuteRun(env: WorkerEnv): ExecuteRun {
   // not at its first run.
   const prompts: PromptSet = loadPrompts();
   let llm: LlmClient | undefined;
+  let llmBatch: LlmBatchClient | undefined;
   const execute = createExecuteRunWith({
     store,
     ...(env.snapshotDir === undefined ? {} : { snapshotParentDir: env.snapshotDir }),
     async createAdapters(config: RepoConfig, logger: Logger): Promise<RunAdapters> {
-      llm ??= new AnthropicLlm({
+      const api = {
         apiKey: requireApiKey(env.anthropicApiKey),
         ...(env.anthropicBaseUrl === undefined ? {} : { baseURL: env.anthropicBaseUrl }),
-      });
+      };
+      llm ??= new AnthropicLlm(api);
+      // Used only by repositories that set `context.batch: true` (relevance scan at half price).
+      llmBatch ??= new AnthropicBatchLlm(api);
       const sandbox = createRunSandbox(kind, config, logger);
-      return { deps: { llm, sandbox, store, prompts }, close: () => sandbox.close() };
+      return { deps: { llm, llmBatch, sandbox, store, prompts }, close: () => sandbox.close() };
     },
   });
   return async (data, context) => {
@@ -89,6 +95,8 @@ export interface CliDepsOptions {
 
 export interface CliDeps {
   llm: LlmClient;
+  /** Message Batches client; absent with a scripted model (`context.batch` then uses normal calls). */
+  llmBatch?: LlmBatchClient;
   store: RunStore;
   prompts: PromptSet;
   createSandbox(config: RepoConfig): SandboxProvider;
@@ -97,12 +105,12 @@ export interface CliDeps {
 
 /** Ports for `codemonkeys solve` and the demo: model (or scripted), sandbox, store, prompts. */
 export function createCliDeps(options: CliDepsOptions): CliDeps {
-  const llm =
-    options.llm ??
-    new AnthropicLlm({
-      apiKey: requireApiKey(options.anthropicApiKey),
-      ...(options.anthropicBaseUrl === undefined ? {} : { baseURL: options.anthropicBaseUrl }),
-    });
+  const api = () => ({
+    apiKey: requireApiKey(options.anthropicApiKey),
+    ...(options.anthropicBaseUrl === undefined ? {} : { baseURL: options.anthropicBaseUrl }),
+  });
+  const llm = options.llm ?? new AnthropicLlm(api());
+  const llmBatch = options.llm === undefined ? new AnthropicBatchLlm(api()) : undefined;
   const redis =
     options.redisUrl === undefined
       ? undefined
@@ -110,6 +118,7 @@ export function createCliDeps(options: CliDepsOptions): CliDeps {
   const store: RunStore = redis === undefined ? new MemoryRunStore() : new RedisRunStore({ redis });
   return {
     llm,
+    ...(llmBatch === undefined ? {} : { llmBatch }),
     store,
     prompts: loadPrompts(),
     createSandbox: (config) => createRunSandbox(options.sandbox, config, options.logger),

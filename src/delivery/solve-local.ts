@@ -164,6 +164,7 @@ export async function solveLocal(options: SolveLocalOptions): Promise<SolveLocal
         },
         {
           llm: deps.llm,
+          ...(deps.llmBatch === undefined ? {} : { llmBatch: deps.llmBatch }),
           sandbox,
           store: deps.store,
           prompts: deps.prompts,

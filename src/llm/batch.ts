@@ -41,26 +41,3 @@ export const BATCH_PRICE_FACTOR = 0.5;
 
 export const DEFAULT_POLL_INTERVAL_MS = 30_000;
 export const DEFAULT_MAX_WAIT_MS = 2 * 60 * 60 * 1000;
-
-/** Splits requests into submit-sized chunks (order kept) by count and prompt size. */
-export function chunkForBatch<T extends LlmRequest>(
-  requests: readonly T[],
-  maxRequests = MAX_BATCH_REQUESTS,
-  maxChars = MAX_BATCH_CHARS,
-): T[][] {
-  const chunks: T[][] = [];
-  let current: T[] = [];
-  let chars = 0;
-  for (const request of requests) {
-    const size = request.system.length + request.messages.reduce((n, m) => n + m.content.length, 0);
-    if (current.length > 0 && (current.length >= maxRequests || chars + size > maxChars)) {
-      chunks.push(current);
-      current = [];
-      chars = 0;
-    }
-    current.push(request);
-    chars += size;
-  }
-  if (current.length > 0) chunks.push(current);
-  return chunks;
-}

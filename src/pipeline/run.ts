@@ -1,4 +1,5 @@
 import { isCodemonkeysError, throwIfAborted } from '../errors.js';
+import type { LlmBatchClient } from '../llm/batch.js';
 import type { LlmClient, LlmRequest, Stage } from '../llm/client.js';
 import { createRunLlm } from '../llm/metered.js';
 import { UsageLedger } from '../llm/usage.js';
@@ -42,6 +43,7 @@ export async function runPipeline(
   let budgetExhausted: RunReport['budgetExhausted'];
   const metered = createRunLlm({
     client: deps.llm,
+    ...(deps.llmBatch === undefined ? {} : { batchClient: deps.llmBatch }),
     store,
     runId,
     prices: config.prices,
@@ -49,9 +51,11 @@ export async function runPipeline(
     ledger,
     logger,
   });
-  const llm = watchBudget(metered, (stage) => {
+  const onBudgetExceeded = (stage: Stage): void => {
     budgetExhausted ??= { stage, limitUsd: config.budget.maxUsdPerRun };
-  });
+  };
+  const llm = watchBudget(metered, onBudgetExceeded);
+  const llmBatch = metered.batch && watchBatchBudget(metered.batch, onBudgetExceeded);
   const sig = signal === undefined ? {} : { signal };
   const durations: RunReport['durations'] = {};
   const executions: RunReport['executions'] = {};
@@ -81,6 +85,7 @@ export async function runPipeline(
     const context: ContextStageResult = await stage('context', () =>
       runContextStage(request, {
         llm,
+        ...(llmBatch === undefined ? {} : { llmBatch }),
         prompts: deps.prompts,
         logger,
         ...sig,
@@ -179,6 +184,23 @@ export function getEnvironmentSpec(request: RunRequest): EnvironmentSpec {
 }
 
 /** Notes the first stage whose call hit the budget; the error still reaches the stage. */
+function watchBatchBudget(
+  batch: LlmBatchClient,
+  onExceeded: (stage: Stage) => void,
+): LlmBatchClient {
+  return {
+    async completeBatch(requests, options) {
+      const outcomes = await batch.completeBatch(requests, options);
+      for (const request of requests) {
+        const outcome = outcomes.get(request.key);
+        if (outcome?.ok === false && outcome.error.code === 'BUDGET_EXCEEDED')
+          onExceeded(request.stage);
+      }
+      return outcomes;
+    },
+  };
+}
+
 function watchBudget(llm: LlmClient, onExceeded: (stage: Stage) => void): LlmClient {
   return {
     async complete(request: LlmRequest) {

@@ -1,5 +1,6 @@
 import type { RepoConfig } from '../config/repo-config.js';
 import type { LlmClient, Stage, LlmUsage } from '../llm/client.js';
+import type { LlmBatchClient } from '../llm/batch.js';
 import type { SandboxProvider, RepoSnapshot, ExecResult } from '../sandbox/types.js';
 import type { RunStore } from '../store/run-store.js';
 import type { PromptSet } from '../llm/prompts.js';
@@ -37,6 +38,11 @@ export interface ProgressEvent {
 export interface PipelineDeps {
   /** Raw model client; the pipeline wraps it with metering, budget and checkpoint replay. */
   llm: LlmClient;
+  /**
+   * Raw Message Batches client (real API only), metered like `llm`; used by the relevance scan
+   * when the repository sets `context.batch: true`. Absent: that scan uses normal calls.
+   */
+  llmBatch?: LlmBatchClient;
   sandbox: SandboxProvider;
   store: RunStore;
   prompts: PromptSet;
@@ -97,6 +103,19 @@ export interface ContextReport {
   inventedPaths?: string[];
   /** The run's dollar budget stopped the context stage early (partial scan or no ranking). */
   budgetExhausted?: boolean;
+  /**
+   * Set when `context.batch` is on. `used: false` means no batch client was available (scripted
+   * model, demo) and normal calls were made. Counts: batches submitted, first-pass requests given
+   * to them (checkpointed ones replayed, not sent), items and whole batches that failed and were
+   * judged with normal calls instead.
+   */
+  relevanceBatch?: {
+    used: boolean;
+    batches: number;
+    requests: number;
+    itemFailures: number;
+    failedBatches: number;
+  };
 }
 
 export interface SampleReport {

@@ -1,10 +1,14 @@
 import pLimit from 'p-limit';
 import { isCodemonkeysError, throwIfAborted } from '../../errors.js';
-import type { LlmClient, LlmMessage, LlmRequest } from '../../llm/client.js';
+import type { BatchOptions, LlmBatchClient } from '../../llm/batch.js';
+import type { LlmClient } from '../../llm/client.js';
 import type { PromptSet } from '../../llm/prompts.js';
 import { parseVerdict } from '../../llm/parse-verdict.js';
-import { neutraliseClosingTags, quoteAttribute } from '../../llm/untrusted.js';
-import { readRepoFile, type RepoFile } from './files.js';
+import type { RepoFile } from './files.js';
+import { runBatchFirstPass, type BatchFirstPassStats } from './relevance-batch.js';
+import { relevanceKey, relevanceRequest, renderRelevanceUser } from './relevance-request.js';
+
+export { RELEVANCE_MAX_TOKENS } from './relevance-request.js';
 
 export interface RelevanceOptions {
   root: string;
@@ -14,6 +18,9 @@ export interface RelevanceOptions {
   model: string;
   concurrency: number;
   llm: LlmClient;
+  /** The run's metered batch client: when set, the first pass goes through Message Batches. */
+  batch?: LlmBatchClient;
+  batchOptions?: BatchOptions;
   prompts: PromptSet;
   signal?: AbortSignal;
   onFile?: (done: number, total: number) => void;
@@ -27,11 +34,11 @@ export interface RelevanceResult {
   scanned: number;
   /** Set when the run's budget stopped the scan: files not scanned. */
   budgetStoppedAt?: number;
+  /** Set when the first pass went through the batch client. */
+  batch?: BatchFirstPassStats;
 }
 
 type Verdict = { relevant: true; summary: string } | { relevant: false } | { failed: true };
-
-export const RELEVANCE_MAX_TOKENS = 4096;
 
 /**
  * One relevance call per file (instructions and issue in the cached system prompt, the file in
@@ -39,6 +46,8 @@ export const RELEVANCE_MAX_TOKENS = 4096;
  * Identical blobs (same content sha) are judged once per run and the verdict shared; a retried
  * run gets each verdict back from its checkpoint (key `relevance/<path>`). A BUDGET_EXCEEDED
  * stops starting new files and returns what was judged; any other error stops and is thrown.
+ * With `batch`, first replies come from Message Batches (relevance-batch.ts); re-asks, and
+ * files whose batch item failed, are direct calls (few, and a second batch would add hours).
  */
 export async function scanRelevance(options: RelevanceOptions): Promise<RelevanceResult> {
   const { files } = options;
@@ -49,10 +58,16 @@ export async function scanRelevance(options: RelevanceOptions): Promise<Relevanc
   let budgetHit = false;
   let done = 0;
 
+  const first = options.batch
+    ? await runBatchFirstPass(files, options, options.batch, options.batchOptions)
+    : undefined;
+  const replies = first?.replies ?? new Map<string, string>();
+  if (first?.budgetHit === true) budgetHit = true;
+
   const judgeOnce = (file: RepoFile): Promise<Verdict> => {
     let pending = byBlob.get(file.sha);
     if (pending === undefined) {
-      pending = judge(file, options);
+      pending = judge(file, options, replies.get(file.sha));
       byBlob.set(file.sha, pending);
     }
     return pending;
@@ -61,7 +76,8 @@ export async function scanRelevance(options: RelevanceOptions): Promise<Relevanc
   await Promise.all(
     files.map((file) =>
       limit(async () => {
-        if (stopped !== undefined || budgetHit) return;
+        // Answers already paid for (batch replies) are still read once the budget is hit.
+        if (stopped !== undefined || (budgetHit && !replies.has(file.sha))) return;
         try {
           verdicts.set(file.path, await judgeOnce(file));
           options.onFile?.(++done, files.length);
@@ -79,42 +95,42 @@ export async function scanRelevance(options: RelevanceOptions): Promise<Relevanc
     const verdict = verdicts.get(file.path);
     if (verdict === undefined) continue;
     if ('failed' in verdict) result.parseFailures.push(file.path);
-    else if (verdict.relevant) result.relevant.push({ path: file.path, summary: verdict.summary, tokens: file.tokens });
+    else if (verdict.relevant)
+      result.relevant.push({ path: file.path, summary: verdict.summary, tokens: file.tokens });
   }
   if (budgetHit) result.budgetStoppedAt = verdicts.size;
+  if (first !== undefined) result.batch = first.stats;
   return result;
 }
 
-async function judge(file: RepoFile, options: RelevanceOptions): Promise<Verdict> {
+/** Judges one file; `firstReply` (from a batch) replaces the first call when given. */
+async function judge(
+  file: RepoFile,
+  options: RelevanceOptions,
+  firstReply?: string,
+): Promise<Verdict> {
   throwIfAborted(options.signal);
-  const content = await readRepoFile(options.root, file.path);
-  const user = options.prompts.render('relevance.user', {
-    path: quoteAttribute(file.path),
-    content: neutraliseClosingTags(content, ['file']),
-  });
-  const base = (messages: LlmMessage[], key: string): LlmRequest => ({
-    model: options.model,
-    system: options.system,
-    cacheSystem: true,
-    messages,
-    maxTokens: RELEVANCE_MAX_TOKENS,
-    temperature: 0,
-    stage: 'relevance',
-    key,
-    ...(options.signal ? { signal: options.signal } : {}),
-  });
-  const first = await options.llm.complete(base([{ role: 'user', content: user }], `relevance/${file.path}`));
-  const parsed = parseVerdict(first.text);
-  if (parsed.ok) return parsed.relevant ? { relevant: true, summary: parsed.summary } : { relevant: false };
+  const user = await renderRelevanceUser(file, options);
+  const firstText =
+    firstReply ??
+    (
+      await options.llm.complete(
+        relevanceRequest(options, [{ role: 'user', content: user }], relevanceKey(file)),
+      )
+    ).text;
+  const parsed = parseVerdict(firstText);
+  if (parsed.ok)
+    return parsed.relevant ? { relevant: true, summary: parsed.summary } : { relevant: false };
   const fix = options.prompts.render('relevance.fix', { problem: parsed.problem });
   const second = await options.llm.complete(
-    base(
+    relevanceRequest(
+      options,
       [
         { role: 'user', content: user },
-        { role: 'assistant', content: first.text.trim() === '' ? '(empty reply)' : first.text },
+        { role: 'assistant', content: firstText.trim() === '' ? '(empty reply)' : firstText },
         { role: 'user', content: fix },
       ],
-      `relevance/${file.path}/retry`,
+      `${relevanceKey(file)}/retry`,
     ),
   );
   const reparsed = parseVerdict(second.text);

@@ -1,4 +1,5 @@
 import { throwIfAborted } from '../../errors.js';
+import type { BatchOptions, LlmBatchClient } from '../../llm/batch.js';
 import type { LlmClient } from '../../llm/client.js';
 import type { PromptSet } from '../../llm/prompts.js';
 import { getIssueVars } from '../../llm/untrusted.js';
@@ -19,6 +20,13 @@ export interface ContextProgress {
 export interface ContextDeps {
   /** The run's metered client (createRunLlm): replay, budget and accounting are its job. */
   llm: LlmClient;
+  /**
+   * The run's metered batch client (`createRunLlm(...).batch`). Used for the relevance scan's
+   * first pass when `context.batch` is on; without it that scan makes normal calls (reported).
+   */
+  llmBatch?: LlmBatchClient;
+  /** Poll interval / maximum wait of relevance batches (adapter defaults: 30 s / 2 h). */
+  batchOptions?: BatchOptions;
   prompts: PromptSet;
   logger: Logger;
   signal?: AbortSignal;
@@ -44,7 +52,10 @@ export interface ContextStageResult {
  * rankings failing falls back to relevance order, a hit budget returns what was found so far;
  * each is stated in `report.fallback`.
  */
-export async function runContextStage(request: RunRequest, deps: ContextDeps): Promise<ContextStageResult> {
+export async function runContextStage(
+  request: RunRequest,
+  deps: ContextDeps,
+): Promise<ContextStageResult> {
   const { config, snapshot } = request;
   const log = deps.logger.child({ stage: 'context' });
   const root = snapshot.dir;
@@ -57,10 +68,21 @@ export async function runContextStage(request: RunRequest, deps: ContextDeps): P
     maxFiles: config.context.maxFiles,
     ...(signal ? { signal } : {}),
   });
-  log.info({ files: walk.files.length, skipped: walk.skipped.map((s) => [s.reason, s.count]) }, 'repository walked');
+  log.info(
+    { files: walk.files.length, skipped: walk.skipped.map((s) => [s.reason, s.count]) },
+    'repository walked',
+  );
 
   const issueVars = getIssueVars(request.issue);
   const system = deps.prompts.render('relevance.system', { repo: request.repo, ...issueVars });
+  const notes: string[] = [];
+  const batch = config.context.batch ? deps.llmBatch : undefined;
+  if (config.context.batch && batch === undefined) {
+    notes.push(
+      'context.batch is on but no Message Batches client is available (scripted model or no API key); the relevance scan used normal calls',
+    );
+    log.warn('context.batch requested without a batch client: relevance scan uses normal calls');
+  }
   const relevance = await scanRelevance({
     root,
     files: walk.files,
@@ -68,20 +90,37 @@ export async function runContextStage(request: RunRequest, deps: ContextDeps): P
     model: config.models.relevance,
     concurrency: config.context.relevanceConcurrency,
     llm: deps.llm,
+    ...(batch ? { batch } : {}),
+    ...(deps.batchOptions ? { batchOptions: deps.batchOptions } : {}),
     prompts: deps.prompts,
     ...(signal ? { signal } : {}),
     onFile: (done, total) => deps.onProgress?.({ phase: 'relevance', done, total }),
   });
-  const notes: string[] = [];
+  const batchStats = relevance.batch;
+  if (batchStats !== undefined && batchStats.itemFailures + batchStats.failedBatches > 0) {
+    notes.push(
+      `${batchStats.itemFailures} relevance batch item(s) and ${batchStats.failedBatches} whole batch(es) failed; those files were judged with normal calls`,
+    );
+  }
   let budgetExhausted = relevance.budgetStoppedAt !== undefined;
-  if (budgetExhausted) notes.push(`the budget stopped the relevance scan after ${relevance.scanned} of ${walk.files.length} files`);
+  if (budgetExhausted)
+    notes.push(
+      `the budget stopped the relevance scan after ${relevance.scanned} of ${walk.files.length} files`,
+    );
 
   let ranking: string[];
   let rankingFailures = 0;
   let invented: string[] = [];
   if (relevance.relevant.length === 0) {
-    ranking = await rankByIssueTerms(root, walk.files, `${request.issue.title}\n${request.issue.body}`, signal);
-    notes.push(`no file was judged relevant; used a lexical ranking (issue terms in path and content) of all ${walk.files.length} scanned files`);
+    ranking = await rankByIssueTerms(
+      root,
+      walk.files,
+      `${request.issue.title}\n${request.issue.body}`,
+      signal,
+    );
+    notes.push(
+      `no file was judged relevant; used a lexical ranking (issue terms in path and content) of all ${walk.files.length} scanned files`,
+    );
   } else if (relevance.relevant.length === 1) {
     ranking = [relevance.relevant[0]!.path];
     notes.push('a single relevant file: ranking skipped');
@@ -101,7 +140,8 @@ export async function runContextStage(request: RunRequest, deps: ContextDeps): P
     ({ ranking, invented } = ranked);
     rankingFailures = ranked.failures;
     if (ranked.budgetHit) budgetExhausted = true;
-    if (ranked.usedRelevanceOrder) notes.push(`all ${config.rankings} rankings failed; used relevance order`);
+    if (ranked.usedRelevanceOrder)
+      notes.push(`all ${config.rankings} rankings failed; used relevance order`);
   }
 
   throwIfAborted(signal);
@@ -126,17 +166,41 @@ export async function runContextStage(request: RunRequest, deps: ContextDeps): P
     ...(notes.length > 0 ? { fallback: notes.join('; ') } : {}),
     ...(invented.length > 0 ? { inventedPaths: invented } : {}),
     ...(budgetExhausted ? { budgetExhausted: true } : {}),
+    ...(config.context.batch
+      ? {
+          relevanceBatch: {
+            used: batchStats !== undefined,
+            ...(batchStats ?? { batches: 0, requests: 0, itemFailures: 0, failedBatches: 0 }),
+          },
+        }
+      : {}),
   };
-  log.info({ scanned: report.scanned, relevant: report.relevant.length, packed: packed.length, packedTokens: tokens }, 'context packed');
+  log.info(
+    {
+      scanned: report.scanned,
+      relevant: report.relevant.length,
+      packed: packed.length,
+      packedTokens: tokens,
+    },
+    'context packed',
+  );
   return { report, files };
 }
 
-async function rankByIssueTerms(root: string, files: readonly RepoFile[], issue: string, signal?: AbortSignal): Promise<string[]> {
+async function rankByIssueTerms(
+  root: string,
+  files: readonly RepoFile[],
+  issue: string,
+  signal?: AbortSignal,
+): Promise<string[]> {
   const terms = getIssueTerms(issue);
   const scored: Array<{ path: string; score: number }> = [];
   for (const file of files) {
     throwIfAborted(signal);
-    scored.push({ path: file.path, score: scoreLexically(terms, file.path, await readRepoFile(root, file.path)) });
+    scored.push({
+      path: file.path,
+      score: scoreLexically(terms, file.path, await readRepoFile(root, file.path)),
+    });
   }
   return rankLexically(scored);
 }
