@@ -58,6 +58,7 @@ export async function scanRelevance(options: RelevanceOptions): Promise<Relevanc
   let budgetHit = false;
   let done = 0;
 
+  if (options.batch) options.onFile?.(0, files.length); // the batch may take a while: say so
   const first = options.batch
     ? await runBatchFirstPass(files, options, options.batch, options.batchOptions)
     : undefined;
