@@ -33,14 +33,23 @@ solve options:
   --redis <url>            keep checkpoints in Redis so an interrupted run resumes
 The issue file is Markdown whose first line is "# Title", or JSON {"title": "...", "body": "..."}.`;
 
+/** Bad input that is not about command syntax: said plainly, without the usage text. */
+function inputError(message: string): CodemonkeysError {
+  return new CodemonkeysError('CONFIG_INVALID', message, { retryable: false });
+}
+
+function envError(message: string): CodemonkeysError {
+  return new CodemonkeysError('ENV_INVALID', message, { retryable: false });
+}
+
 function usageError(message: string): CodemonkeysError {
   return new CodemonkeysError('CONFIG_INVALID', `${message}\n\n${USAGE}`, { retryable: false });
 }
 
 async function assertDirectory(path: string): Promise<void> {
   const info = await stat(path).catch(() => undefined);
-  if (info === undefined) throw usageError(`repository path not found: ${path}`);
-  if (!info.isDirectory()) throw usageError(`repository path is not a directory: ${path}`);
+  if (info === undefined) throw inputError(`repository path not found: ${path}`);
+  if (!info.isDirectory()) throw inputError(`repository path is not a directory: ${path}`);
 }
 
 async function solve(args: string[]): Promise<number> {
@@ -90,10 +99,10 @@ async function solve(args: string[]): Promise<number> {
     values['issue-file'] === undefined ? undefined : await readIssueFile(values['issue-file']);
   const token = process.env.GITHUB_TOKEN ?? process.env.GH_TOKEN;
   if (issueRef !== undefined && (token === undefined || token === ''))
-    throw usageError('--issue needs a GITHUB_TOKEN (or GH_TOKEN) in the environment.');
+    throw envError('--issue needs a GITHUB_TOKEN (or GH_TOKEN) in the environment.');
   if (values.repo !== undefined) await assertDirectory(values.repo);
   if (scripted === undefined && !process.env.ANTHROPIC_API_KEY) {
-    throw usageError(
+    throw envError(
       'ANTHROPIC_API_KEY is not set: export your Anthropic API key (or try `npm run demo`, which needs none).',
     );
   }
