@@ -1,5 +1,11 @@
 import { UnrecoverableError, WaitingError, type Job } from 'bullmq';
-import { isCodemonkeysError, toCodemonkeysError, ERROR_CODES, type ErrorCode } from '../errors.js';
+import {
+  isCodemonkeysError,
+  toCodemonkeysError,
+  ERROR_CODES,
+  type CodemonkeysError,
+  type ErrorCode,
+} from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { RunReport } from '../pipeline/types.js';
 import type { StatusState } from '../render/status-state.js';
@@ -73,9 +79,19 @@ export function createRunProcessor(deps: RunProcessorDeps): RunProcessor {
       attempt,
     });
     const abortSignal = signal ?? new AbortController().signal;
-    const octokit = await deps.getOctokit(data.installationId).catch((error: unknown) => {
-      throw toCodemonkeysError(error, 'GITHUB_ERROR');
-    });
+    let octokit: GitHubClient;
+    try {
+      octokit = await deps.getOctokit(data.installationId);
+    } catch (error) {
+      return failWithoutClient(
+        toCodemonkeysError(error, 'GITHUB_ERROR'),
+        job,
+        jobId,
+        data,
+        log,
+        deps,
+      );
+    }
     const status = createStatusReporter({
       octokit,
       where: { owner: data.owner, repo: data.repo, issueNumber: data.issueNumber },
@@ -191,6 +207,29 @@ async function handleFailure(
     failure: getFailureMessage({ code: err.code, message: err.message, details: err.details }),
     detail: undefined,
   });
+  throw new UnrecoverableError(`${err.code}: ${err.message}`);
+}
+
+/**
+ * No installation client, so no status comment can be written: apply the same retry rule, and
+ * on giving up record the outcome `failed` so `/codemonkeys retry` resumes this run id.
+ */
+async function failWithoutClient(
+  err: CodemonkeysError,
+  job: Job,
+  jobId: string,
+  data: RunJobData,
+  log: Logger,
+  deps: RunProcessorDeps,
+): Promise<never> {
+  const attempts = job.opts.attempts ?? 1;
+  const attempt = job.attemptsMade + 1;
+  if (err.retryable && attempt < attempts) {
+    log.warn({ err, code: err.code }, 'no installation client: retrying with backoff');
+    throw err;
+  }
+  log.error({ err, code: err.code }, 'run failed: no installation client');
+  await deps.registry.update(jobId, { runId: data.runId, outcome: 'failed' });
   throw new UnrecoverableError(`${err.code}: ${err.message}`);
 }
 

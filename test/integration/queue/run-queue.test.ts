@@ -9,7 +9,7 @@ import { createRunProducer, type RunProducer } from '../../../src/queue/producer
 import { createRunProcessor } from '../../../src/queue/processor.js';
 import { startRunWorker, type RunWorker } from '../../../src/queue/worker.js';
 import { getRunJobId } from '../../../src/queue/jobs.js';
-import type { ExecuteRun, RunJobData } from '../../../src/queue/types.js';
+import type { ExecuteRun, GitHubClient, RunJobData } from '../../../src/queue/types.js';
 import { CodemonkeysError } from '../../../src/errors.js';
 import { createSilentLogger } from '../../../src/logger.js';
 import { createCommentRecorder, fakeReport, waitFor } from './fakes.js';
@@ -32,10 +32,14 @@ const request = (ref: ReturnType<typeof nextRef>, trigger: 'label' | 'retry' = '
   trigger,
 });
 
-async function startWorker(executeRun: ExecuteRun, comments = createCommentRecorder()) {
+async function startWorker(
+  executeRun: ExecuteRun,
+  comments = createCommentRecorder(),
+  getOctokit: (installationId: number) => Promise<GitHubClient> = async () => comments.client,
+) {
   const processor = createRunProcessor({
     executeRun,
-    getOctokit: async () => comments.client,
+    getOctokit,
     registry: createRunRegistry(redis, keys),
     cancel: createCancelChannel(redis, keys),
     logger,
@@ -255,6 +259,37 @@ describe('queue/run-queue', () => {
     await waitFor(async () => (await stateOf(ref)) === 'failed');
     expect(calls).toBe(3);
     await waitFor(() => comments.last().includes('**Failed**'));
+  });
+
+  it('when no installation client can be had, the run is marked failed after the last attempt and retry resumes it', async () => {
+    const ref = nextRef();
+    let tokenCalls = 0;
+    let runs = 0;
+    await startWorker(
+      async (data) => {
+        runs += 1;
+        return fakeReport(data.runId);
+      },
+      createCommentRecorder(),
+      async () => {
+        tokenCalls += 1;
+        throw Object.assign(new Error('Bad credentials'), { status: 401 });
+      },
+    );
+    const queued = await producer.enqueueRun(request(ref));
+    await waitFor(async () => (await stateOf(ref)) === 'failed');
+    expect(tokenCalls).toBe(3); // GITHUB_ERROR is retryable: every attempt is used
+    expect(runs).toBe(0);
+    expect((await producer.getRunStatus(ref)).record?.outcome).toBe('failed');
+    await Promise.all(workers.map((w) => w.close()));
+    workers = [];
+    const retried = await producer.enqueueRun(request(ref, 'retry'));
+    expect(retried).toMatchObject({
+      status: 'queued',
+      resumed: true,
+      runId: queued.status === 'queued' ? queued.runId : '',
+    });
+    await producer.cancelRun(ref);
   });
 
   it('a failed report is a value: the job completes, the comment shows reason and action, retry resumes', async () => {
