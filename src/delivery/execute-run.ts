@@ -108,17 +108,26 @@ export function createExecuteRunWith(deps: ExecuteRunDeps): ExecuteRun {
           ...(deps.scripted === true ? { scripted: true } : {}),
         });
         logger.info(
-          { pr: pr.number, created: pr.created, baseMoved: pr.baseMoved !== undefined },
+          {
+            pr: pr.number,
+            created: pr.created,
+            baseMoved: pr.baseMoved !== undefined,
+            draftUnsupported: pr.draftUnsupported === true,
+          },
           'pull request ready',
         );
         const moved =
           pr.baseMoved === undefined
             ? ''
             : ` (based on ${report.baseCommit.slice(0, 12)}; ${pr.baseMoved.branch} has moved since)`;
+        const notDraft =
+          pr.draftUnsupported === true
+            ? ' as a normal pull request (this repository does not support drafts)'
+            : '';
         status.update({
           stage: 'done',
           prUrl: pr.url,
-          detail: `pull request ${pr.created ? 'opened' : 'updated'}${moved}`,
+          detail: `pull request ${pr.created ? 'opened' : 'updated'}${notDraft}${moved}`,
         });
       } else if (report.outcome === 'abstained') {
         status.update({

@@ -1,4 +1,4 @@
-import { getHttpStatus, withGitHub } from './github-error.js';
+import { getHttpStatus, isDraftUnsupported, toGitHubError, withGitHub } from './github-error.js';
 import type { GitHubClient } from './octokit.js';
 
 export interface EnsurePullRequestInput {
@@ -21,7 +21,13 @@ export interface PullRequestRef {
   created: boolean;
   /** Reviewers GitHub refused (not collaborators, the PR author...), reported not thrown. */
   reviewersRejected?: string[];
+  /** A draft was asked for, but the repository does not support drafts: opened as a normal PR. */
+  draftUnsupported?: boolean;
 }
+
+/** Added to the body when a draft was asked for but the repository cannot have drafts. */
+export const DRAFT_UNSUPPORTED_NOTE =
+  '> [!NOTE]\n> This repository does not support draft pull requests, so this one was opened as a normal pull request. Please review it before merging.';
 
 /**
  * Finds the open PR whose head is `branch` and updates its title and body, or opens one (draft
@@ -57,19 +63,7 @@ export async function ensurePullRequest(
     );
     ref = { number: existing.number, url: existing.html_url, created: false };
   } else {
-    const { data: created } = await withGitHub('opening the pull request', () =>
-      octokit.rest.pulls.create({
-        owner,
-        repo,
-        head: input.branch,
-        base: input.base,
-        title: input.title,
-        body: input.body,
-        draft: input.draft,
-        maintainer_can_modify: true,
-      }),
-    );
-    ref = { number: created.number, url: created.html_url, created: true };
+    ref = await createPullRequest(octokit, input);
   }
   if (input.labels.length > 0) {
     await withGitHub('adding labels to the pull request', () =>
@@ -96,4 +90,33 @@ export async function ensurePullRequest(
     }
   }
   return ref;
+}
+
+/** Opens the PR; a draft refused because the repository cannot have drafts becomes a normal PR. */
+async function createPullRequest(
+  octokit: GitHubClient,
+  input: EnsurePullRequestInput,
+): Promise<PullRequestRef> {
+  const create = (draft: boolean, body: string) =>
+    octokit.rest.pulls.create({
+      owner: input.owner,
+      repo: input.repo,
+      head: input.branch,
+      base: input.base,
+      title: input.title,
+      body,
+      draft,
+      maintainer_can_modify: true,
+    });
+  try {
+    const { data } = await create(input.draft, input.body);
+    return { number: data.number, url: data.html_url, created: true };
+  } catch (error) {
+    if (!input.draft || !isDraftUnsupported(error))
+      throw toGitHubError(error, 'opening the pull request');
+  }
+  const { data } = await withGitHub('opening the pull request (not as a draft)', () =>
+    create(false, `${DRAFT_UNSUPPORTED_NOTE}\n\n${input.body}`),
+  );
+  return { number: data.number, url: data.html_url, created: true, draftUnsupported: true };
 }

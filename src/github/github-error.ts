@@ -75,6 +75,28 @@ export function toGitHubError(error: unknown, action: string): CodemonkeysError 
   });
 }
 
+/**
+ * True when GitHub refused a draft pull request because the repository cannot have drafts
+ * (private repositories on some plans): HTTP 422 whose documented body is
+ * `{ "message": "Draft pull requests are not supported in this repository." }` (the same text
+ * may also arrive in `errors[].message`). The one place that reads that message.
+ */
+export function isDraftUnsupported(error: unknown): boolean {
+  if (getHttpStatus(error) !== 422) return false;
+  const data = (error as { response?: { data?: unknown } }).response?.data;
+  if (typeof data !== 'object' || data === null) return false;
+  const body = data as { message?: unknown; errors?: unknown };
+  const messages = [
+    body.message,
+    ...(Array.isArray(body.errors)
+      ? body.errors.map((e: unknown) => (e as { message?: unknown } | null)?.message)
+      : []),
+  ];
+  return messages.some(
+    (m) => typeof m === 'string' && /draft pull requests? .*not supported/i.test(m),
+  );
+}
+
 /** Runs one GitHub call and converts its failure with toGitHubError. */
 export async function withGitHub<T>(action: string, call: () => Promise<T>): Promise<T> {
   try {

@@ -221,6 +221,73 @@ describe('github/pull-request', () => {
     expect(String(sent.pr?.body)).toContain('tests/codemonkeys/test_issue_7.py');
   });
 
+  it('opens a normal PR and says so when the repository does not support drafts', async () => {
+    const sent: { blobs: string[]; pr?: Body } = { blobs: [] };
+    const drafts: Body[] = [];
+    const scopes = [
+      mockCommit(sent),
+      mockHead(),
+      nock(API)
+        .get(REF_PATH)
+        .reply(200, { object: { sha: 'old' } }),
+      nock(API).patch(`${REPO}/git/refs/heads%2Fcodemonkeys%2Fissue-7`).reply(200, {}),
+      nock(API)
+        .get(`${REPO}/pulls`)
+        .query(true)
+        .reply(200, [])
+        .post(`${REPO}/pulls`, (body: Body) => body.draft === true && drafts.push(body) > 0)
+        .reply(422, {
+          message: 'Draft pull requests are not supported in this repository.',
+          documentation_url: 'https://docs.github.com/rest/pulls/pulls#create-a-pull-request',
+        })
+        .post(`${REPO}/pulls`, (body: Body) => {
+          sent.pr = body;
+          return body.draft === false;
+        })
+        .reply(201, { number: 13, html_url: 'https://github.com/acme/pagination/pull/13' })
+        .post(`${REPO}/issues/13/labels`)
+        .reply(200, [])
+        .post(`${REPO}/pulls/13/requested_reviewers`)
+        .reply(201, {}),
+    ];
+    const result = await deliverPullRequest(makeOctokit(), input());
+    for (const scope of scopes) expect(scope.isDone()).toBe(true);
+    expect(drafts).toHaveLength(1);
+    expect(result).toMatchObject({ number: 13, created: true, draftUnsupported: true });
+    expect(String(sent.pr?.body)).toContain('does not support draft pull requests');
+    expect(String(sent.pr?.body)).toMatch(/^Fixes #7$/m);
+  });
+
+  it('does not retry other 422 refusals of the pull request as non-drafts', async () => {
+    const scopes = [
+      mockCommit({ blobs: [] }),
+      mockHead(),
+      nock(API)
+        .get(REF_PATH)
+        .reply(200, { object: { sha: 'old' } }),
+      nock(API).patch(`${REPO}/git/refs/heads%2Fcodemonkeys%2Fissue-7`).reply(200, {}),
+      nock(API)
+        .get(`${REPO}/pulls`)
+        .query(true)
+        .reply(200, [])
+        .post(`${REPO}/pulls`)
+        .reply(422, {
+          message: 'Validation Failed',
+          errors: [
+            {
+              resource: 'PullRequest',
+              code: 'custom',
+              message: 'No commits between main and codemonkeys/issue-7',
+            },
+          ],
+        }),
+    ];
+    const error = await deliverPullRequest(makeOctokit(), input()).catch((e: unknown) => e);
+    for (const scope of scopes) expect(scope.isDone()).toBe(true);
+    expect(isCodemonkeysError(error, 'GITHUB_ERROR')).toBe(true);
+    expect((error as { retryable: boolean }).retryable).toBe(false);
+  });
+
   it('maps a missing permission (403) to PERMISSION_DENIED', async () => {
     const scope = nock(API)
       .get(`${REPO}/git/commits/${BASE}`)
