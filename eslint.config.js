@@ -7,7 +7,10 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       'no-restricted-syntax': [
         'error',
         { selector: "CallExpression[callee.property.name='skip']", message: 'No skipped tests.' },
@@ -20,7 +23,16 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: ['probot', 'bullmq', 'dockerode', '@anthropic-ai/sdk', 'node:child_process', 'child_process'] },
+        {
+          patterns: [
+            'probot',
+            'bullmq',
+            'dockerode',
+            '@anthropic-ai/sdk',
+            'node:child_process',
+            'child_process',
+          ],
+        },
       ],
     },
   },

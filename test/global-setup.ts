@@ -9,12 +9,19 @@ import Docker from 'dockerode';
 export default async function setup(): Promise<() => Promise<void>> {
   const suiteStartedAt = Date.now();
   const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 3_000 });
+  const redis = new Redis(redisUrl, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 1,
+    connectTimeout: 3_000,
+  });
   try {
     await redis.connect();
     await redis.ping();
   } catch (error) {
-    throw new Error(`Redis is not reachable at ${redisUrl}: run the suite with \`npm test\` (it starts Redis). ${String(error)}`, { cause: error });
+    throw new Error(
+      `Redis is not reachable at ${redisUrl}: run the suite with \`npm test\` (it starts Redis). ${String(error)}`,
+      { cause: error },
+    );
   } finally {
     redis.disconnect();
   }
@@ -22,13 +29,18 @@ export default async function setup(): Promise<() => Promise<void>> {
   try {
     await docker.ping();
   } catch (error) {
-    throw new Error(`The Docker engine is not reachable: run the suite with \`npm test\` (it starts dockerd). ${String(error)}`, { cause: error });
+    throw new Error(
+      `The Docker engine is not reachable: run the suite with \`npm test\` (it starts dockerd). ${String(error)}`,
+      { cause: error },
+    );
   }
   const image = process.env.CODEMONKEYS_BASE_IMAGE ?? 'codemonkeys/sandbox-base:bookworm';
   try {
     await docker.getImage(image).inspect();
   } catch {
-    throw new Error(`Sandbox base image ${image} is missing: run \`npm run sandbox:image\` or \`npm test\`.`);
+    throw new Error(
+      `Sandbox base image ${image} is missing: run \`npm run sandbox:image\` or \`npm test\`.`,
+    );
   }
   return () => removeRunImagesSince(docker, suiteStartedAt);
 }
@@ -42,6 +54,9 @@ async function removeRunImagesSince(docker: Docker, since: number): Promise<void
   for (const image of images) {
     const created = Number(image.Labels?.['codemonkeys.created'] ?? 0);
     if (created < since) continue;
-    await docker.getImage(image.Id).remove({ force: true }).catch(() => undefined);
+    await docker
+      .getImage(image.Id)
+      .remove({ force: true })
+      .catch(() => undefined);
   }
 }

@@ -14,8 +14,13 @@ export function writeSyntheticRepo(dir: string, files: number): { relevant: stri
       `"""Module ${i} of a synthetic repository."""`,
       'import math',
       '',
-      ...Array.from({ length: 20 + (i % 40) }, (_, k) => `def f_${i}_${k}(x):\n    return math.sqrt(x) * ${k} + ${i}\n`),
-      hot ? 'def compute_invoice_total(items):\n    return sum(i.price for i in items)  # ignores discounts\n' : '',
+      ...Array.from(
+        { length: 20 + (i % 40) },
+        (_, k) => `def f_${i}_${k}(x):\n    return math.sqrt(x) * ${k} + ${i}\n`,
+      ),
+      hot
+        ? 'def compute_invoice_total(items):\n    return sum(i.price for i in items)  # ignores discounts\n'
+        : '',
     ].join('\n');
     writeFileSync(join(dir, pkg, name), body);
     if (hot) relevant.push(`${pkg}/${name}`);

@@ -6,7 +6,9 @@ import { parse as parseYaml, YAMLParseError } from 'yaml';
  * (a typo must not silently fall back to a default). See schema/codemonkeys.schema.json for editors.
  */
 const glob = z.string().min(1, { error: 'must be a non-empty glob' });
-const modelId = z.string().regex(/^[a-zA-Z0-9._:\-/]+$/, { error: 'must be a model id such as claude-sonnet-5-5' });
+const modelId = z
+  .string()
+  .regex(/^[a-zA-Z0-9._:\-/]+$/, { error: 'must be a model id such as claude-sonnet-5-5' });
 
 export const DEFAULT_INCLUDE = [
   '**/*.{py,pyi,js,jsx,mjs,cjs,ts,tsx,mts,cts,go,rs,java,kt,kts,scala,rb,php,cs,fs,c,h,cc,cpp,cxx,hpp,hh,m,mm,swift,ex,exs,erl,hs,ml,mli,clj,lua,pl,pm,r,jl,dart,sh,bash,sql,vue,svelte}',
@@ -49,7 +51,10 @@ export const repoConfigSchema = z.strictObject({
   prices: z.record(modelId, priceSchema).default({}),
   context: z
     .strictObject({
-      include: z.array(glob).max(200).default([...DEFAULT_INCLUDE]),
+      include: z
+        .array(glob)
+        .max(200)
+        .default([...DEFAULT_INCLUDE]),
       exclude: z.array(glob).max(200).default([]),
       maxFileBytes: z.number().int().positive().max(10_000_000).default(400_000),
       maxFiles: z.number().int().positive().max(100_000).default(20_000),
@@ -94,7 +99,12 @@ export const repoConfigSchema = z.strictObject({
       cpus: z.number().positive().max(64).default(1),
       memoryMb: z.number().int().min(64).max(65_536).default(2_048),
       pids: z.number().int().min(16).max(65_536).default(512),
-      outputCapBytes: z.number().int().min(1_024).max(64 * 1024 * 1024).default(1024 * 1024),
+      outputCapBytes: z
+        .number()
+        .int()
+        .min(1_024)
+        .max(64 * 1024 * 1024)
+        .default(1024 * 1024),
       concurrency: z.number().int().min(1).max(64).default(4),
       /** Optional OCI runtime such as runsc (gVisor); must be registered with the engine. */
       runtime: z.string().min(1).optional(),
@@ -128,8 +138,7 @@ export interface ConfigProblem {
 }
 
 export type ConfigResult =
-  | { ok: true; config: RepoConfig }
-  | { ok: false; problems: ConfigProblem[] };
+  { ok: true; config: RepoConfig } | { ok: false; problems: ConfigProblem[] };
 
 /** Validates an already-parsed config object (null/undefined means "no file": all defaults). */
 export function parseRepoConfig(raw: unknown): ConfigResult {
@@ -158,7 +167,10 @@ export function parseRepoConfigYaml(text: string): ConfigResult {
     return { ok: false, problems: [{ path: '(yaml)', message: `invalid YAML: ${message}` }] };
   }
   if (raw !== null && raw !== undefined && (typeof raw !== 'object' || Array.isArray(raw))) {
-    return { ok: false, problems: [{ path: '(root)', message: 'must be a mapping of keys to values' }] };
+    return {
+      ok: false,
+      problems: [{ path: '(root)', message: 'must be a mapping of keys to values' }],
+    };
   }
   return parseRepoConfig(raw);
 }

@@ -19,9 +19,13 @@ export function parseRanking(reply: string, known: ReadonlySet<string>): ParsedR
   const text = reply.replace(/\r\n?/g, '\n');
   const blocks = [...text.matchAll(FENCE)].map((m) => m[3] ?? '');
   const last = blocks.at(-1);
-  const example = 'End your reply with a fenced block like:\n```json\n["path/a.py", "path/b.py"]\n```';
+  const example =
+    'End your reply with a fenced block like:\n```json\n["path/a.py", "path/b.py"]\n```';
   if (last === undefined) {
-    return { ok: false, problem: `your reply has no fenced code block holding the ranking. ${example}` };
+    return {
+      ok: false,
+      problem: `your reply has no fenced code block holding the ranking. ${example}`,
+    };
   }
   let value: unknown;
   try {
@@ -31,11 +35,17 @@ export function parseRanking(reply: string, known: ReadonlySet<string>): ParsedR
     return { ok: false, problem: `the last fenced block is not valid JSON (${why}). ${example}` };
   }
   if (!Array.isArray(value)) {
-    return { ok: false, problem: `the last fenced block holds JSON ${typeof value === 'object' ? (value === null ? 'null' : 'object') : typeof value}, but it must be an array of path strings. ${example}` };
+    return {
+      ok: false,
+      problem: `the last fenced block holds JSON ${typeof value === 'object' ? (value === null ? 'null' : 'object') : typeof value}, but it must be an array of path strings. ${example}`,
+    };
   }
   const bad = value.findIndex((v) => typeof v !== 'string');
   if (bad >= 0) {
-    return { ok: false, problem: `element ${bad} of the array is ${JSON.stringify(value[bad])}, but every element must be a path string. ${example}` };
+    return {
+      ok: false,
+      problem: `element ${bad} of the array is ${JSON.stringify(value[bad])}, but every element must be a path string. ${example}`,
+    };
   }
   const paths: string[] = [];
   const invented: string[] = [];
@@ -51,7 +61,10 @@ export function parseRanking(reply: string, known: ReadonlySet<string>): ParsedR
     }
   }
   if (paths.length === 0) {
-    const shown = invented.slice(0, 5).map((p) => JSON.stringify(p)).join(', ');
+    const shown = invented
+      .slice(0, 5)
+      .map((p) => JSON.stringify(p))
+      .join(', ');
     return {
       ok: false,
       problem:

@@ -25,7 +25,11 @@ function cleanSummary(line: string): string {
 }
 
 function classify(value: string): 'relevant' | 'not' | undefined {
-  const v = value.toLowerCase().replace(/[.!]+$/, '').replace(/[\s_-]+/g, ' ').trim();
+  const v = value
+    .toLowerCase()
+    .replace(/[.!]+$/, '')
+    .replace(/[\s_-]+/g, ' ')
+    .trim();
   if (v === 'relevant' || v === 'yes') return 'relevant';
   if (v === 'not relevant' || v === 'irrelevant' || v === 'no') return 'not';
   return undefined;
@@ -74,7 +78,8 @@ function readSummary(after: string[], inline: string | undefined): string {
   }
   const start = after.findIndex((l) => SUMMARY_LINE.test(clean(l)));
   if (start < 0) return '';
-  const first = SUMMARY_LINE.exec(cleanSummary(after[start] ?? '').replace(/^\s*[#>*_]+\s*/, ''))?.[1] ?? '';
+  const first =
+    SUMMARY_LINE.exec(cleanSummary(after[start] ?? '').replace(/^\s*[#>*_]+\s*/, ''))?.[1] ?? '';
   return [first, ...after.slice(start + 1).map(cleanSummary)]
     .join('\n')
     .replace(/\n{3,}/g, '\n\n')

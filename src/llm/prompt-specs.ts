@@ -24,7 +24,14 @@ export const PROMPT_SPECS = {
   'editing.edit-error': ['errors', 'attempts_left'],
   // --- selection ---
   'selection.system': ['repo', 'language', 'test_command', 'workdir'],
-  'selection.first': ['issue_title', 'issue_body', 'files', 'candidates', 'example_test', 'max_attempts'],
+  'selection.first': [
+    'issue_title',
+    'issue_body',
+    'files',
+    'candidates',
+    'example_test',
+    'max_attempts',
+  ],
   'selection.feedback': ['results', 'attempts_left'],
   'selection.invalid': ['problem', 'valid_ids'],
 } as const satisfies Record<string, readonly string[]>;

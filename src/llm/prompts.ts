@@ -8,7 +8,12 @@ import { PROMPT_SPECS, type PromptName } from './prompt-specs.js';
 /** Placeholders look like `{{issue}}`: lower case, digits and underscores. */
 const PLACEHOLDER = /\{\{([a-z][a-z0-9_]*)\}\}/g;
 
-export const DEFAULT_PROMPTS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'prompts');
+export const DEFAULT_PROMPTS_DIR = join(
+  dirname(fileURLToPath(import.meta.url)),
+  '..',
+  '..',
+  'prompts',
+);
 
 export interface PromptSet {
   /** Fills a template; every declared placeholder must be given, and nothing else. */
@@ -36,7 +41,9 @@ export function loadPrompts(
   try {
     available = readdirSync(dir);
   } catch (error) {
-    throw new CodemonkeysError('PROMPT_INVALID', `prompts directory ${dir} cannot be read`, { cause: error });
+    throw new CodemonkeysError('PROMPT_INVALID', `prompts directory ${dir} cannot be read`, {
+      cause: error,
+    });
   }
   for (const [name, declared] of Object.entries(specs)) {
     const file = `${name}.md`;
@@ -46,15 +53,21 @@ export function loadPrompts(
     }
     const text = readFileSync(join(dir, file), 'utf8');
     const used = placeholdersOf(text);
-    for (const p of used) if (!declared.includes(p)) problems.push(`${file}: unknown placeholder {{${p}}}`);
-    for (const p of declared) if (!used.has(p)) problems.push(`${file}: placeholder {{${p}}} is never used`);
+    for (const p of used)
+      if (!declared.includes(p)) problems.push(`${file}: unknown placeholder {{${p}}}`);
+    for (const p of declared)
+      if (!used.has(p)) problems.push(`${file}: placeholder {{${p}}} is never used`);
     templates.set(name, text);
     hashes[name] = createHash('sha256').update(text).digest('hex').slice(0, 16);
   }
   if (problems.length > 0) {
-    throw new CodemonkeysError('PROMPT_INVALID', `invalid prompt templates:\n- ${problems.join('\n- ')}`, {
-      details: { problems },
-    });
+    throw new CodemonkeysError(
+      'PROMPT_INVALID',
+      `invalid prompt templates:\n- ${problems.join('\n- ')}`,
+      {
+        details: { problems },
+      },
+    );
   }
   return {
     hashes,

@@ -38,22 +38,33 @@ export class ScriptedLlm implements LlmClient {
 
   /** Number of recorded calls, optionally of one stage. */
   count(stage?: Stage): number {
-    return stage === undefined ? this.calls.length : this.calls.filter((c) => c.stage === stage).length;
+    return stage === undefined
+      ? this.calls.length
+      : this.calls.filter((c) => c.stage === stage).length;
   }
 
   async complete(request: LlmRequest): Promise<LlmResponse> {
     throwIfAborted(request.signal);
     const rule = this.options.rules.find((r) => this.matches(r, request));
     if (rule === undefined) {
-      throw new CodemonkeysError('LLM_PROTOCOL', `scripted model has no reply for call ${request.key}`, {
-        retryable: false,
-      });
+      throw new CodemonkeysError(
+        'LLM_PROTOCOL',
+        `scripted model has no reply for call ${request.key}`,
+        {
+          retryable: false,
+        },
+      );
     }
     this.uses.set(rule, (this.uses.get(rule) ?? 0) + 1);
     this.calls.push(request);
     if (this.options.latencyMs) await sleep(this.options.latencyMs, request.signal);
     const text = typeof rule.reply === 'function' ? rule.reply(request) : rule.reply;
-    return { text, usage: this.simulateUsage(request, text), stopReason: 'end_turn', model: `scripted:${request.model}` };
+    return {
+      text,
+      usage: this.simulateUsage(request, text),
+      stopReason: 'end_turn',
+      model: `scripted:${request.model}`,
+    };
   }
 
   private matches(rule: ScriptedRule, request: LlmRequest): boolean {
@@ -65,7 +76,12 @@ export class ScriptedLlm implements LlmClient {
 
   /** Simulates prompt caching at the marked breakpoints, like the real API would bill it. */
   private simulateUsage(request: LlmRequest, text: string): LlmUsage {
-    const usage: LlmUsage = { inputTokens: 0, cacheWriteTokens: 0, cacheReadTokens: 0, outputTokens: estimate(text) };
+    const usage: LlmUsage = {
+      inputTokens: 0,
+      cacheWriteTokens: 0,
+      cacheReadTokens: 0,
+      outputTokens: estimate(text),
+    };
     const segments: Array<{ text: string; cache: boolean }> = [
       { text: request.system, cache: request.cacheSystem === true },
       ...request.messages.map((m) => ({ text: m.content, cache: m.cache === true })),

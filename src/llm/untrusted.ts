@@ -14,14 +14,24 @@ export function neutraliseClosingTags(text: string, tags: readonly string[]): st
 
 /** A value safe inside a double-quoted attribute (paths with quotes or angle brackets). */
 export function quoteAttribute(value: string): string {
-  return value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return value
+    .replace(/&/g, '&amp;')
+    .replace(/"/g, '&quot;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;');
 }
 
 /** Issue title/body ready for the `<issue>` block of a prompt. */
-export function getIssueVars(issue: { title: string; body: string }): { issue_title: string; issue_body: string } {
+export function getIssueVars(issue: { title: string; body: string }): {
+  issue_title: string;
+  issue_body: string;
+} {
   const tags = ['issue', 'title', 'body'];
   return {
     issue_title: neutraliseClosingTags(issue.title, tags),
-    issue_body: neutraliseClosingTags(issue.body.trim() === '' ? '(no description)' : issue.body, tags),
+    issue_body: neutraliseClosingTags(
+      issue.body.trim() === '' ? '(no description)' : issue.body,
+      tags,
+    ),
   };
 }

@@ -86,7 +86,8 @@ export function summarizeExec(result: ExecResult, output: string): ExecSummary {
   };
 }
 
-export type MachineEnd = 'DONE' | 'MAX_ATTEMPTS' | 'CONTEXT_EXCEEDED' | 'TRANSITION_CAP' | 'BUDGET' | 'ERROR';
+export type MachineEnd =
+  'DONE' | 'MAX_ATTEMPTS' | 'CONTEXT_EXCEEDED' | 'TRANSITION_CAP' | 'BUDGET' | 'ERROR';
 
 export interface ContextReport {
   scanned: number;

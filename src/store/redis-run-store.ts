@@ -47,12 +47,18 @@ export class RedisRunStore implements RunStore {
 
   async set(runId: string, key: string, value: unknown): Promise<void> {
     const json = JSON.stringify(value);
-    if (json === undefined) throw new CodemonkeysError('STORE_ERROR', `checkpoint ${key} is not JSON-serialisable`, { retryable: false });
+    if (json === undefined)
+      throw new CodemonkeysError('STORE_ERROR', `checkpoint ${key} is not JSON-serialisable`, {
+        retryable: false,
+      });
     const packed = await gzipAsync(Buffer.from(json, 'utf8'));
     const hash = this.keyOf(runId);
-    const results = await this.guard('write', () => this.redis.multi().hset(hash, key, packed).expire(hash, this.ttlSeconds).exec());
+    const results = await this.guard('write', () =>
+      this.redis.multi().hset(hash, key, packed).expire(hash, this.ttlSeconds).exec(),
+    );
     const failed = results?.find(([error]) => error !== null)?.[0];
-    if (results === null || failed) throw new CodemonkeysError('STORE_ERROR', 'run store write failed', { cause: failed });
+    if (results === null || failed)
+      throw new CodemonkeysError('STORE_ERROR', 'run store write failed', { cause: failed });
   }
 
   async list<T>(runId: string, prefix: string): Promise<Array<{ key: string; value: T }>> {
@@ -88,6 +94,9 @@ async function decode<T>(raw: Buffer): Promise<T> {
   try {
     return JSON.parse((await gunzipAsync(raw)).toString('utf8')) as T;
   } catch (error) {
-    throw new CodemonkeysError('STORE_ERROR', 'a stored checkpoint could not be decoded', { cause: error, retryable: false });
+    throw new CodemonkeysError('STORE_ERROR', 'a stored checkpoint could not be decoded', {
+      cause: error,
+      retryable: false,
+    });
   }
 }

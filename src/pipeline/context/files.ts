@@ -64,7 +64,8 @@ export async function readRepoFile(root: string, path: string): Promise<string> 
 export async function walkRepository(root: string, options: WalkOptions): Promise<WalkResult> {
   const skips = new SkipCounter();
   const included = picomatch([...options.include], { dot: true });
-  const excluded = options.exclude.length > 0 ? picomatch([...options.exclude], { dot: true }) : () => false;
+  const excluded =
+    options.exclude.length > 0 ? picomatch([...options.exclude], { dot: true }) : () => false;
   const candidates: string[] = [];
 
   async function visit(relDir: string, parentStack: readonly IgnoreLevel[]): Promise<void> {
@@ -103,7 +104,9 @@ export async function walkRepository(root: string, options: WalkOptions): Promis
   while (next < candidates.length && files.length < options.maxFiles) {
     const chunk = candidates.slice(next, next + CHUNK);
     next += chunk.length;
-    const checked = await Promise.all(chunk.map((path) => limit(() => inspect(root, path, options, skips))));
+    const checked = await Promise.all(
+      chunk.map((path) => limit(() => inspect(root, path, options, skips))),
+    );
     for (const file of checked) {
       if (file === undefined) continue;
       if (files.length >= options.maxFiles) skips.add(SKIP_REASONS.tooMany, file.path);
@@ -114,14 +117,23 @@ export async function walkRepository(root: string, options: WalkOptions): Promis
   return { files, skipped: skips.report() };
 }
 
-async function inspect(root: string, path: string, options: WalkOptions, skips: SkipCounter): Promise<RepoFile | undefined> {
+async function inspect(
+  root: string,
+  path: string,
+  options: WalkOptions,
+  skips: SkipCounter,
+): Promise<RepoFile | undefined> {
   throwIfAborted(options.signal);
   const full = join(root, path);
   try {
     const info = await lstat(full);
     if (info.size > options.maxFileBytes) return void skips.add(SKIP_REASONS.tooLarge, path);
     const decoded = decodeText(await readFile(full));
-    if (!decoded.ok) return void skips.add(decoded.reason === 'binary' ? SKIP_REASONS.binary : SKIP_REASONS.encoding, path);
+    if (!decoded.ok)
+      return void skips.add(
+        decoded.reason === 'binary' ? SKIP_REASONS.binary : SKIP_REASONS.encoding,
+        path,
+      );
     if (decoded.text.trim() === '') return void skips.add(SKIP_REASONS.empty, path);
     if (looksMinified(decoded.text)) return void skips.add(SKIP_REASONS.minified, path);
     const sha = createHash('sha256').update(decoded.text).digest('hex');

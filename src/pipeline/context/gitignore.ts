@@ -30,7 +30,11 @@ export async function extendIgnoreStack(
  * re-includes. (As in git, a file inside an ignored directory is never seen: the walker does not
  * descend into it.)
  */
-export function isGitIgnored(stack: readonly IgnoreLevel[], relPath: string, isDir: boolean): boolean {
+export function isGitIgnored(
+  stack: readonly IgnoreLevel[],
+  relPath: string,
+  isDir: boolean,
+): boolean {
   let ignored = false;
   for (const level of stack) {
     const sub = level.base === '' ? relPath : relPath.slice(level.base.length + 1);

@@ -5,7 +5,9 @@
  * scoring 0 are left out; ties are broken by path. Cheap, deterministic, no model call.
  */
 const STOP = new Set(
-  'the and for with that this from have has are was were not but you your can when what which into then than there their they them its also use using used should would could does did been being will just like some any all one two get set new out how why who'.split(' '),
+  'the and for with that this from have has are was were not but you your can when what which into then than there their they them its also use using used should would could does did been being will just like some any all one two get set new out how why who'.split(
+    ' ',
+  ),
 );
 
 export function getIssueTerms(text: string): Set<string> {

@@ -4,7 +4,10 @@
  * (the paper's rule: files are never truncated and later, smaller files are not squeezed in, so
  * the packed set is always a prefix of the ranking).
  */
-export function packFiles<T extends { path: string; tokens: number }>(ranked: readonly T[], budgetTokens: number): { packed: T[]; tokens: number } {
+export function packFiles<T extends { path: string; tokens: number }>(
+  ranked: readonly T[],
+  budgetTokens: number,
+): { packed: T[]; tokens: number } {
   const packed: T[] = [];
   let tokens = 0;
   for (const file of ranked) {

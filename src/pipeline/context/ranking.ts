@@ -51,9 +51,16 @@ export async function rankFiles(options: RankingOptions): Promise<RankingResult>
     typical_tokens: typicalTokens(options.budgetTokens),
   });
   const files = options.relevant
-    .map((f) => `<file path="${quoteAttribute(f.path)}" tokens="${f.tokens}">\n${neutraliseClosingTags(f.summary, ['file', 'relevant_files'])}\n</file>`)
+    .map(
+      (f) =>
+        `<file path="${quoteAttribute(f.path)}" tokens="${f.tokens}">\n${neutraliseClosingTags(f.summary, ['file', 'relevant_files'])}\n</file>`,
+    )
     .join('\n');
-  const user = options.prompts.render('ranking.user', { ...options.issueVars, file_count: options.relevant.length, files });
+  const user = options.prompts.render('ranking.user', {
+    ...options.issueVars,
+    file_count: options.relevant.length,
+    files,
+  });
   const base = (key: string, messages: LlmRequest['messages']): LlmRequest => ({
     model: options.model,
     system,
@@ -71,14 +78,19 @@ export async function rankFiles(options: RankingOptions): Promise<RankingResult>
   const rankOnce = async (i: number): Promise<string[] | undefined> => {
     if (budgetHit) return undefined;
     try {
-      const first = await options.llm.complete(base(`ranking/${i}`, [{ role: 'user', content: user, cache: true }]));
+      const first = await options.llm.complete(
+        base(`ranking/${i}`, [{ role: 'user', content: user, cache: true }]),
+      );
       const parsed = parseRanking(first.text, known);
-      if (parsed.ok) return invented.push(...parsed.invented), parsed.paths;
+      if (parsed.ok) return (invented.push(...parsed.invented), parsed.paths);
       const retry = await options.llm.complete(
         base(`ranking/${i}/retry`, [
           { role: 'user', content: user, cache: true },
           { role: 'assistant', content: first.text.trim() === '' ? '(empty reply)' : first.text },
-          { role: 'user', content: options.prompts.render('ranking.fix', { problem: parsed.problem }) },
+          {
+            role: 'user',
+            content: options.prompts.render('ranking.fix', { problem: parsed.problem }),
+          },
         ]),
       );
       const reparsed = parseRanking(retry.text, known);
@@ -97,7 +109,19 @@ export async function rankFiles(options: RankingOptions): Promise<RankingResult>
   const usable = results.filter((r): r is string[] => r !== undefined);
   const failures = results.length - usable.length;
   if (usable.length === 0) {
-    return { ranking: options.relevant.map((f) => f.path), failures, invented: [...new Set(invented)], usedRelevanceOrder: true, budgetHit };
+    return {
+      ranking: options.relevant.map((f) => f.path),
+      failures,
+      invented: [...new Set(invented)],
+      usedRelevanceOrder: true,
+      budgetHit,
+    };
   }
-  return { ranking: mergeRankings(usable), failures, invented: [...new Set(invented)], usedRelevanceOrder: false, budgetHit };
+  return {
+    ranking: mergeRankings(usable),
+    failures,
+    invented: [...new Set(invented)],
+    usedRelevanceOrder: false,
+    budgetHit,
+  };
 }

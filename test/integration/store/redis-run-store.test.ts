@@ -16,7 +16,9 @@ import { DEFAULT_CONFIG } from '../../../src/config/repo-config.js';
 import { createSilentLogger } from '../../../src/logger.js';
 
 const PREFIX = `cmtest-store-${process.pid}-${Date.now()}`;
-const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 1 });
+const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', {
+  maxRetriesPerRequest: 1,
+});
 
 async function cleanup(): Promise<void> {
   const keys = await redis.keys(`${PREFIX}:*`);
@@ -30,7 +32,10 @@ describe('RedisRunStore', () => {
     redis.disconnect();
   });
 
-  runStoreContract(() => new RedisRunStore({ redis, prefix: PREFIX }), (name) => `run-${name}`);
+  runStoreContract(
+    () => new RedisRunStore({ redis, prefix: PREFIX }),
+    (name) => `run-${name}`,
+  );
 
   it('stores one gzip-compressed hash per run with a TTL', async () => {
     const store = new RedisRunStore({ redis, prefix: PREFIX, ttlSeconds: 3600 });
@@ -47,9 +52,21 @@ describe('RedisRunStore', () => {
 
   it('a retried job with the same runId re-uses relevance verdicts and rankings instead of paying again', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cm-store-retry-'));
-    cpSync(join(import.meta.dirname, '..', '..', 'fixtures', 'context-repo'), dir, { recursive: true });
-    const names = ['relevance.system', 'relevance.user', 'relevance.fix', 'ranking.system', 'ranking.user', 'ranking.fix'] as const;
-    const prompts = loadPrompts(undefined, Object.fromEntries(names.map((n) => [n, PROMPT_SPECS[n]])));
+    cpSync(join(import.meta.dirname, '..', '..', 'fixtures', 'context-repo'), dir, {
+      recursive: true,
+    });
+    const names = [
+      'relevance.system',
+      'relevance.user',
+      'relevance.fix',
+      'ranking.system',
+      'ranking.user',
+      'ranking.fix',
+    ] as const;
+    const prompts = loadPrompts(
+      undefined,
+      Object.fromEntries(names.map((n) => [n, PROMPT_SPECS[n]])),
+    );
     const request = {
       runId: 'acme/shapes#7@retry',
       repo: 'acme/shapes',
@@ -58,14 +75,19 @@ describe('RedisRunStore', () => {
       config: DEFAULT_CONFIG,
     };
     const rules = () => [
-      { key: 'relevance/shapes/area.py', reply: 'RELEVANCE: Relevant\nSUMMARY: area_of is wrong for circles.' },
+      {
+        key: 'relevance/shapes/area.py',
+        reply: 'RELEVANCE: Relevant\nSUMMARY: area_of is wrong for circles.',
+      },
       { key: 'relevance/shapes/models.py', reply: 'RELEVANCE: Relevant\nSUMMARY: defines Circle.' },
       { stage: 'relevance' as const, reply: 'RELEVANCE: Not Relevant' },
       { stage: 'ranking' as const, reply: '```json\n["shapes/area.py", "shapes/models.py"]\n```' },
     ];
     const attempt = async (client: ScriptedLlm) => {
       // A fresh connection and store per attempt, as a restarted worker would have.
-      const conn = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 1 });
+      const conn = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', {
+        maxRetriesPerRequest: 1,
+      });
       const ledger = new UsageLedger();
       const store = new RedisRunStore({ redis: conn, prefix: PREFIX });
       const llm = createRunLlm({ client, store, runId: request.runId, maxUsd: 5, ledger });

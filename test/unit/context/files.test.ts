@@ -41,8 +41,12 @@ describe('walkRepository', () => {
     const result = await walkRepository(r.dir, options);
     expect(result.files.map((f) => f.path)).toEqual(['app/generated_keep.py', 'app/main.py']);
     const why = reasons(result.skipped);
-    expect(why['ignored by .gitignore']).toEqual(expect.arrayContaining(['app/debug.log', 'app/generated_a.py', 'secret/']));
-    expect(why['vendored or generated folder']).toEqual(expect.arrayContaining(['node_modules/', 'pkg/__pycache__/', 'web/dist/']));
+    expect(why['ignored by .gitignore']).toEqual(
+      expect.arrayContaining(['app/debug.log', 'app/generated_a.py', 'secret/']),
+    );
+    expect(why['vendored or generated folder']).toEqual(
+      expect.arrayContaining(['node_modules/', 'pkg/__pycache__/', 'web/dist/']),
+    );
     expect(why['lockfile']).toEqual(['package-lock.json']);
     expect(why['minified or generated bundle']).toEqual(['web/app.min.js']);
     expect(why['not matched by context.include']).toEqual(expect.arrayContaining(['README.md']));
@@ -75,7 +79,11 @@ describe('walkRepository', () => {
     r.link('b.py', 'src/a.py');
     const result = await walkRepository(r.dir, options);
     expect(result.files.map((f) => f.path)).toEqual(['src/a.py']);
-    expect(reasons(result.skipped)['symbolic link (not followed)']).toEqual(['b.py', 'src/loop', 'src/self']);
+    expect(reasons(result.skipped)['symbolic link (not followed)']).toEqual([
+      'b.py',
+      'src/loop',
+      'src/self',
+    ]);
   });
 
   it('skips a 50 MB file by size without reading it', async () => {
@@ -95,12 +103,18 @@ describe('walkRepository', () => {
     expect(await walkRepository(empty.dir, options)).toEqual({ files: [], skipped: [] });
     const many = repo();
     for (let p = 0; p < 50; p++) mkdirSync(join(many.dir, `pkg${p}`));
-    for (let i = 0; i < 5_000; i++) writeFileSync(join(many.dir, `pkg${i % 50}`, `m${String(i).padStart(4, '0')}.py`), `v = ${i}\n`);
+    for (let i = 0; i < 5_000; i++)
+      writeFileSync(
+        join(many.dir, `pkg${i % 50}`, `m${String(i).padStart(4, '0')}.py`),
+        `v = ${i}\n`,
+      );
     const all = await walkRepository(many.dir, options);
     expect(all.files).toHaveLength(5_000);
     const capped = await walkRepository(many.dir, { ...options, maxFiles: 4_000 });
     expect(capped.files).toHaveLength(4_000);
-    expect(capped.skipped).toEqual([{ reason: 'beyond context.maxFiles', count: 1_000, examples: expect.any(Array) }]);
+    expect(capped.skipped).toEqual([
+      { reason: 'beyond context.maxFiles', count: 1_000, examples: expect.any(Array) },
+    ]);
   }, 180_000);
 
   it('decodes text strictly', () => {

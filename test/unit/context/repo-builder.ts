@@ -3,7 +3,12 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
 /** Builds a throwaway repository directory for a test. */
-export function makeRepo(files: Record<string, string | Uint8Array> = {}): { dir: string; write: (p: string, c: string | Uint8Array) => void; link: (p: string, target: string) => void; cleanup: () => void } {
+export function makeRepo(files: Record<string, string | Uint8Array> = {}): {
+  dir: string;
+  write: (p: string, c: string | Uint8Array) => void;
+  link: (p: string, target: string) => void;
+  cleanup: () => void;
+} {
   const dir = mkdtempSync(join(tmpdir(), 'cm-context-'));
   const write = (path: string, content: string | Uint8Array) => {
     mkdirSync(dirname(join(dir, path)), { recursive: true });

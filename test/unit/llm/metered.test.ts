@@ -40,7 +40,13 @@ describe('createRunLlm', () => {
   it('replays a checkpoint with the same content hash for $0 and calls the model when content changed', async () => {
     const store = new MemoryRunStore();
     const first = new ScriptedLlm({ rules: [{ reply: 'one' }] });
-    await createRunLlm({ client: first, store, runId: 'r', maxUsd: 10, ledger: new UsageLedger() }).complete(request('k'));
+    await createRunLlm({
+      client: first,
+      store,
+      runId: 'r',
+      maxUsd: 10,
+      ledger: new UsageLedger(),
+    }).complete(request('k'));
     const second = new ScriptedLlm({ rules: [{ reply: 'two' }] });
     const ledger = new UsageLedger();
     const llm = createRunLlm({ client: second, store, runId: 'r', maxUsd: 10, ledger });
@@ -57,7 +63,13 @@ describe('createRunLlm', () => {
     const worst = estimateWorstCaseUsd(req, DEFAULT_PRICES);
     // 10k input tokens at the cache-write rate + 4096 output tokens.
     expect(worst).toBeCloseTo((10_007 * 2.5 + 4096 * 10) / 1e6, 8);
-    const llm = createRunLlm({ client, store: new MemoryRunStore(), runId: 'r', maxUsd: worst * 0.9, ledger: new UsageLedger() });
+    const llm = createRunLlm({
+      client,
+      store: new MemoryRunStore(),
+      runId: 'r',
+      maxUsd: worst * 0.9,
+      ledger: new UsageLedger(),
+    });
     const error = await llm.complete(req).catch((e: unknown) => e);
     expect(isCodemonkeysError(error, 'BUDGET_EXCEEDED')).toBe(true);
     expect(client.count()).toBe(0);
@@ -67,7 +79,13 @@ describe('createRunLlm', () => {
     const client = new ScriptedLlm({ rules: [{ reply: 'x' }], latencyMs: 20 });
     const req = (k: string) => request(k, 'z'.repeat(3500), 1000);
     const worst = estimateWorstCaseUsd(req('a'), DEFAULT_PRICES);
-    const llm = createRunLlm({ client, store: new MemoryRunStore(), runId: 'r', maxUsd: worst * 1.5, ledger: new UsageLedger() });
+    const llm = createRunLlm({
+      client,
+      store: new MemoryRunStore(),
+      runId: 'r',
+      maxUsd: worst * 1.5,
+      ledger: new UsageLedger(),
+    });
     const results = await Promise.allSettled([llm.complete(req('a')), llm.complete(req('b'))]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected']);
   });

@@ -5,13 +5,25 @@ const known = new Set(['src/a.py', 'src/b.py', 'lib/c.py']);
 
 describe('parseRanking', () => {
   it('reads the last fenced JSON array, dropping invented paths and repeats', () => {
-    const reply = 'First idea:\n```json\n["lib/c.py"]\n```\nOn reflection:\n```json\n["./src/b.py", "src/zzz.py", "src/a.py", "src/b.py"]\n```\n';
-    expect(parseRanking(reply, known)).toEqual({ ok: true, paths: ['src/b.py', 'src/a.py'], invented: ['src/zzz.py'], duplicates: ['src/b.py'] });
+    const reply =
+      'First idea:\n```json\n["lib/c.py"]\n```\nOn reflection:\n```json\n["./src/b.py", "src/zzz.py", "src/a.py", "src/b.py"]\n```\n';
+    expect(parseRanking(reply, known)).toEqual({
+      ok: true,
+      paths: ['src/b.py', 'src/a.py'],
+      invented: ['src/zzz.py'],
+      duplicates: ['src/b.py'],
+    });
   });
 
   it('accepts plain and tilde fences and CRLF', () => {
-    expect(parseRanking('```\r\n["src/a.py"]\r\n```', known)).toMatchObject({ ok: true, paths: ['src/a.py'] });
-    expect(parseRanking('~~~json\n["lib/c.py"]\n~~~', known)).toMatchObject({ ok: true, paths: ['lib/c.py'] });
+    expect(parseRanking('```\r\n["src/a.py"]\r\n```', known)).toMatchObject({
+      ok: true,
+      paths: ['src/a.py'],
+    });
+    expect(parseRanking('~~~json\n["lib/c.py"]\n~~~', known)).toMatchObject({
+      ok: true,
+      paths: ['lib/c.py'],
+    });
   });
 
   it.each([

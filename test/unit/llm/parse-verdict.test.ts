@@ -3,8 +3,13 @@ import { parseVerdict } from '../../../src/llm/parse-verdict.js';
 
 describe('parseVerdict', () => {
   it('reads a relevant verdict with a multi-line summary, keeping identifiers intact', () => {
-    const reply = 'The file defines parse_args.\n\nRELEVANCE: Relevant\nSUMMARY: `parse_args` mishandles\n`--max_depth` values.\n';
-    expect(parseVerdict(reply)).toEqual({ ok: true, relevant: true, summary: '`parse_args` mishandles\n`--max_depth` values.' });
+    const reply =
+      'The file defines parse_args.\n\nRELEVANCE: Relevant\nSUMMARY: `parse_args` mishandles\n`--max_depth` values.\n';
+    expect(parseVerdict(reply)).toEqual({
+      ok: true,
+      relevant: true,
+      summary: '`parse_args` mishandles\n`--max_depth` values.',
+    });
   });
 
   it.each([
@@ -18,12 +23,21 @@ describe('parseVerdict', () => {
   });
 
   it('accepts bold markers and an inline summary', () => {
-    expect(parseVerdict('**RELEVANCE:** **Relevant**\n**SUMMARY:** Holds the cache.')).toEqual({ ok: true, relevant: true, summary: 'Holds the cache.' });
-    expect(parseVerdict('RELEVANCE: Relevant SUMMARY: inline one')).toEqual({ ok: true, relevant: true, summary: 'inline one' });
+    expect(parseVerdict('**RELEVANCE:** **Relevant**\n**SUMMARY:** Holds the cache.')).toEqual({
+      ok: true,
+      relevant: true,
+      summary: 'Holds the cache.',
+    });
+    expect(parseVerdict('RELEVANCE: Relevant SUMMARY: inline one')).toEqual({
+      ok: true,
+      relevant: true,
+      summary: 'inline one',
+    });
   });
 
   it('uses the last verdict line when the model quotes the format first', () => {
-    const reply = 'I must answer RELEVANCE: Relevant or\nRELEVANCE: Not Relevant\nafter thinking. It is unrelated.\nRELEVANCE: Not Relevant';
+    const reply =
+      'I must answer RELEVANCE: Relevant or\nRELEVANCE: Not Relevant\nafter thinking. It is unrelated.\nRELEVANCE: Not Relevant';
     expect(parseVerdict(reply)).toEqual({ ok: true, relevant: false });
   });
 

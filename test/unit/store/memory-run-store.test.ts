@@ -4,5 +4,8 @@ import { runStoreContract } from './run-store-contract.js';
 
 describe('MemoryRunStore', () => {
   const store = new MemoryRunStore();
-  runStoreContract(() => store, (name) => `memory-${name}`);
+  runStoreContract(
+    () => store,
+    (name) => `memory-${name}`,
+  );
 });

@@ -35,7 +35,9 @@ export function runStoreContract(makeStore: () => RunStore, runId: (name: string
       { key: 'llm/ranking/0', value: 0 },
       { key: 'llm/ranking/1', value: 1 },
     ]);
-    expect((await store.list(run, 'llm/relevance/[x]')).map((e) => e.key)).toEqual(['llm/relevance/[x]*.py']);
+    expect((await store.list(run, 'llm/relevance/[x]')).map((e) => e.key)).toEqual([
+      'llm/relevance/[x]*.py',
+    ]);
     expect(await store.list(run, '')).toHaveLength(4);
     await store.clear(run);
     expect(await store.list(run, '')).toEqual([]);
