@@ -71,9 +71,13 @@ export function isCodemonkeysError(error: unknown, code?: ErrorCode): error is C
 }
 
 /** Wraps anything thrown into a CodemonkeysError, keeping the original as `cause`. */
-export function toCodemonkeysError(error: unknown, fallback: ErrorCode = 'INTERNAL'): CodemonkeysError {
+export function toCodemonkeysError(
+  error: unknown,
+  fallback: ErrorCode = 'INTERNAL',
+): CodemonkeysError {
   if (error instanceof CodemonkeysError) return error;
-  if (isAbortError(error)) return new CodemonkeysError('CANCELLED', 'The run was cancelled.', { cause: error });
+  if (isAbortError(error))
+    return new CodemonkeysError('CANCELLED', 'The run was cancelled.', { cause: error });
   const message = error instanceof Error ? error.message : String(error);
   return new CodemonkeysError(fallback, message, { cause: error });
 }
@@ -81,7 +85,8 @@ export function toCodemonkeysError(error: unknown, fallback: ErrorCode = 'INTERN
 export function isAbortError(error: unknown): boolean {
   return (
     error instanceof Error &&
-    (error.name === 'AbortError' || (error instanceof CodemonkeysError && error.code === 'CANCELLED'))
+    (error.name === 'AbortError' ||
+      (error instanceof CodemonkeysError && error.code === 'CANCELLED'))
   );
 }
 
