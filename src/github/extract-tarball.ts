@@ -61,13 +61,13 @@ interface PendingLink {
 }
 
 /**
- * Extracts a .tar.gz safely into `root` (which must exist and be empty): rejects absolute paths,
+ * Extracts a .tar.gz (a buffer, or a stream read as it arrives) safely into `root` (which must exist and be empty): rejects absolute paths,
  * `..`, links whose target leaves the root, device files; caps total size and entry count.
  * Links are created after all files, re-written in normalised form, and never through another
  * link, so no write can leave the root. Returns file count and bytes.
  */
 export async function extractTarball(
-  archive: Buffer | Uint8Array,
+  archive: Buffer | Uint8Array | AsyncIterable<Uint8Array>,
   root: string,
   limits: ExtractLimits = DEFAULT_EXTRACT_LIMITS,
 ): Promise<{ files: number; bytes: number }> {
@@ -138,11 +138,20 @@ export async function extractTarball(
     files += 1;
   }
 
-  Readable.from([Buffer.from(archive)])
+  // A stream (the download) is consumed as it arrives; its own errors (size cap, network)
+  // end the extraction with that error.
+  const source =
+    archive instanceof Uint8Array ? Readable.from([Buffer.from(archive)]) : Readable.from(archive);
+  source
+    .on('error', (e) => extractor.destroy(e))
     .pipe(createGunzip())
     .on('error', (e) => extractor.destroy(e))
     .pipe(extractor);
-  await done;
+  try {
+    await done;
+  } finally {
+    source.destroy();
+  }
   await createLinks(root, links);
   return { files, bytes };
 }

@@ -1,7 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CodemonkeysError } from '../errors.js';
+import { throwIfAborted } from '../errors.js';
+import { archiveTooLarge, capBytes, toByteSource } from './capped-download.js';
 import type { RepoSnapshot } from '../sandbox/types.js';
 import { DEFAULT_EXTRACT_LIMITS, extractTarball, type ExtractLimits } from './extract-tarball.js';
 import { withGitHub } from './github-error.js';
@@ -38,6 +39,8 @@ export interface SnapshotOptions {
   /** Parent of the temp directory (default: os.tmpdir()). */
   parentDir?: string;
   limits?: Partial<ExtractLimits>;
+  /** Cap on the downloaded (compressed) archive, enforced while downloading (default limits.maxBytes). */
+  maxArchiveBytes?: number;
   signal?: AbortSignal;
 }
 
@@ -48,7 +51,8 @@ export interface RepoSnapshotResult extends RepoSnapshot, BaseCommit {
 
 /**
  * Downloads the repository at one commit through the API (no git credentials on disk) and
- * extracts it safely into a fresh temp directory.
+ * extracts it safely into a fresh temp directory while it streams in: the archive is never held
+ * in memory whole, and a download past `maxArchiveBytes` is stopped with WORKSPACE_ERROR.
  */
 export async function snapshotRepo(
   octokit: GitHubClient,
@@ -62,31 +66,41 @@ export async function snapshotRepo(
     ...options.limits,
     ...(options.signal ? { signal: options.signal } : {}),
   };
-  const response = await withGitHub(
-    `downloading ${ref.owner}/${ref.repo} at ${sha.slice(0, 12)}`,
-    () =>
+  const maxArchiveBytes = options.maxArchiveBytes ?? limits.maxBytes;
+  const action = `downloading ${ref.owner}/${ref.repo} at ${sha.slice(0, 12)}`;
+  // Our own controller (following the caller's signal) so the cap can stop the download.
+  const download = new AbortController();
+  const follow = () => download.abort(options.signal?.reason);
+  if (options.signal?.aborted === true) follow();
+  options.signal?.addEventListener('abort', follow, { once: true });
+  let dir: string | undefined;
+  try {
+    const response = await withGitHub(action, () =>
       octokit.rest.repos.downloadTarballArchive({
         ...ref,
         ref: sha,
-        request: { signal: options.signal },
+        // Streamed, never buffered whole: the body is read as it is extracted.
+        request: { signal: download.signal, parseSuccessResponseBody: false },
       }),
-  );
-  const archive = toBuffer(response.data);
-  if (archive.length > limits.maxBytes) {
-    throw new CodemonkeysError(
-      'WORKSPACE_ERROR',
-      `the repository archive is larger than ${limits.maxBytes} bytes`,
-      {
-        retryable: false,
-      },
     );
-  }
-  const dir = await mkdtemp(join(options.parentDir ?? tmpdir(), 'codemonkeys-snapshot-'));
-  try {
-    await extractTarball(archive, dir, limits);
+    const source = toByteSource(response.data);
+    const declared = Number(response.headers['content-length']);
+    if (Number.isFinite(declared) && declared > maxArchiveBytes) {
+      download.abort();
+      throw archiveTooLarge(maxArchiveBytes, { declared });
+    }
+    dir = await mkdtemp(join(options.parentDir ?? tmpdir(), 'codemonkeys-snapshot-'));
+    await extractTarball(
+      capBytes(source, maxArchiveBytes, action, () => download.abort()),
+      dir,
+      limits,
+    );
   } catch (error) {
-    await rm(dir, { recursive: true, force: true });
+    if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+    throwIfAborted(options.signal);
     throw error;
+  } finally {
+    options.signal?.removeEventListener('abort', follow);
   }
   return {
     dir,
@@ -96,12 +110,4 @@ export async function snapshotRepo(
     defaultBranch: head.defaultBranch,
     dispose: () => rm(dir, { recursive: true, force: true }),
   };
-}
-
-function toBuffer(data: unknown): Buffer {
-  if (Buffer.isBuffer(data)) return data;
-  if (data instanceof ArrayBuffer) return Buffer.from(data);
-  if (ArrayBuffer.isView(data)) return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  if (typeof data === 'string') return Buffer.from(data, 'binary');
-  throw new CodemonkeysError('GITHUB_ERROR', 'GitHub returned an unexpected archive format');
 }
