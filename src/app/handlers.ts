@@ -1,7 +1,13 @@
 import type { Context } from 'probot';
 import type { Logger } from '../logger.js';
 import { DEFAULT_CONFIG } from '../config/repo-config.js';
-import { ensureMarkedComment, ensureStatusComment } from '../github/status-comment.js';
+import {
+  ensureMarkedComment,
+  ensureStatusComment,
+  findMarkedComments,
+  type CommentLike,
+} from '../github/status-comment.js';
+import { STATUS_MARKER } from '../render/status-comment.js';
 import type { RunProducer } from '../queue/producer.js';
 import type { StatusState } from '../render/status-state.js';
 import type { Background } from './background.js';
@@ -16,7 +22,12 @@ import {
 } from './triggers.js';
 import { getRepositoryRole, meetsPermission } from './authorize.js';
 import { loadRepoConfig, type LoadedConfig } from './config-loader.js';
-import { CONFIG_MARKER, renderConfigProblems, renderUnauthorized } from './messages.js';
+import {
+  CONFIG_MARKER,
+  renderConfigFixed,
+  renderConfigProblems,
+  renderUnauthorized,
+} from './messages.js';
 
 /** What the web handlers need; everything a test replaces is here. */
 export interface AppDeps {
@@ -106,8 +117,24 @@ export async function startRun(
       ...(result.statusCommentId === undefined ? {} : { commentId: result.statusCommentId }),
     };
     let commentId: number | undefined;
+    let configComment: CommentLike | undefined;
     try {
-      commentId = await ensureStatusComment(octokit, target, state, { ...options, now: now() });
+      // One pass over the comments finds the status comment and a stale config comment.
+      // Without the list the status comment still gets written (it searches again if needed).
+      const found = await findMarkedComments(
+        octokit,
+        target,
+        [STATUS_MARKER, CONFIG_MARKER],
+        deps.botLogin,
+      ).catch(() => undefined);
+      configComment = found?.get(CONFIG_MARKER);
+      const known = result.statusCommentId ?? found?.get(STATUS_MARKER)?.id;
+      commentId = await ensureStatusComment(octokit, target, state, {
+        ...options,
+        ...(known === undefined ? {} : { commentId: known }),
+        searched: found !== undefined,
+        now: now(),
+      });
     } finally {
       // Even without a comment the run must start: the worker writes the comment then.
       const alive = await deps.producer.releaseRun(target, result.runId, commentId);
@@ -120,8 +147,25 @@ export async function startRun(
         );
       }
     }
+    if (configComment !== undefined) await markConfigFixed(octokit, target, configComment);
   });
   return result;
+}
+
+/** The config was valid for this run: the old "invalid configuration" comment says so now. */
+async function markConfigFixed(
+  octokit: GitHubClient,
+  target: IssueTarget,
+  comment: CommentLike,
+): Promise<void> {
+  const body = renderConfigFixed();
+  if (comment.body === body) return;
+  await octokit.rest.issues.updateComment({
+    owner: target.owner,
+    repo: target.repo,
+    comment_id: comment.id,
+    body,
+  });
 }
 
 function cachedConfig(

@@ -30,6 +30,22 @@ export function renderConfigProblems(problems: ConfigProblem[]): string {
   ].join('\n');
 }
 
+/**
+ * What the "invalid configuration" comment becomes once a trigger finds the file valid: the
+ * problem list is replaced (same marker, so a later problem updates this comment again).
+ * Deterministic, so a second valid trigger does not write it again.
+ */
+export function renderConfigFixed(): string {
+  return [
+    CONFIG_MARKER,
+    '### codemonkeys · :white_check_mark: Configuration is now valid',
+    '',
+    'The problems with `.github/codemonkeys.yml` reported here earlier are fixed, and a run has',
+    'been started (see the status comment).',
+    '',
+  ].join('\n');
+}
+
 export function renderAlreadyRunning(runId: string, state: string): string {
   return `A run for this issue is already ${state === 'active' ? 'in progress' : 'queued'} (\`${runId.replace(/`/g, '')}\`); I will not start a second one. See the status comment.`;
 }

@@ -16,9 +16,11 @@ export interface EnsureCommentOptions {
   commentId?: number;
   /** Only comments by this login count (e.g. `my-app[bot]`); else any Bot-type author. */
   botLogin?: string;
+  /** The caller already searched the issue and found none (without `commentId`): create. */
+  searched?: boolean;
 }
 
-interface CommentLike {
+export interface CommentLike {
   id: number;
   body?: string | null;
   user?: { login: string; type?: string } | null;
@@ -38,6 +40,20 @@ export async function findMarkedComment(
   marker: string,
   botLogin?: string,
 ): Promise<CommentLike | undefined> {
+  return (await findMarkedComments(octokit, where, [marker], botLogin)).get(marker);
+}
+
+/**
+ * One pass over the issue's comments finding the bot's first comment for each marker (stops
+ * paging once every marker is found).
+ */
+export async function findMarkedComments(
+  octokit: GitHubClient,
+  where: IssueLocation,
+  markers: readonly string[],
+  botLogin?: string,
+): Promise<Map<string, CommentLike>> {
+  const found = new Map<string, CommentLike>();
   const iterator = octokit.paginate.iterator(octokit.rest.issues.listComments, {
     owner: where.owner,
     repo: where.repo,
@@ -45,10 +61,14 @@ export async function findMarkedComment(
     per_page: 100,
   });
   for await (const page of iterator) {
-    const found = page.data.find((c) => isOwnComment(c, marker, botLogin));
-    if (found !== undefined) return found;
+    for (const marker of markers) {
+      if (found.has(marker)) continue;
+      const hit = page.data.find((c) => isOwnComment(c, marker, botLogin));
+      if (hit !== undefined) found.set(marker, hit);
+    }
+    if (found.size === markers.length) break;
   }
-  return undefined;
+  return found;
 }
 
 /**
@@ -75,7 +95,10 @@ export async function ensureMarkedComment(
       // Deleted by someone: fall back to search / create.
     }
   }
-  const existing = await findMarkedComment(octokit, where, options.marker, options.botLogin);
+  const existing =
+    options.searched === true && options.commentId === undefined
+      ? undefined
+      : await findMarkedComment(octokit, where, options.marker, options.botLogin);
   if (existing !== undefined) {
     if (existing.body !== body) {
       await octokit.rest.issues.updateComment({
@@ -101,11 +124,12 @@ export async function ensureStatusComment(
   octokit: GitHubClient,
   where: IssueLocation,
   state: StatusState,
-  options: { commentId?: number; botLogin?: string; now?: number } = {},
+  options: { commentId?: number; botLogin?: string; now?: number; searched?: boolean } = {},
 ): Promise<number> {
   const body = renderStatusComment(state, options.now ?? Date.now());
   return ensureMarkedComment(octokit, where, body, {
     marker: STATUS_MARKER,
+    ...(options.searched === true ? { searched: true } : {}),
     ...(options.commentId === undefined ? {} : { commentId: options.commentId }),
     ...(options.botLogin === undefined ? {} : { botLogin: options.botLogin }),
   });

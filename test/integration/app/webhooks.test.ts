@@ -259,6 +259,52 @@ describe('app/webhooks', () => {
       expect(updated[0]).not.toContain('`colour`');
     });
 
+    it('marks the comment fixed in place once a trigger finds the config valid', async () => {
+      const bodies: string[] = [];
+      mockConfig(badYaml);
+      mockPermission('Codertocat', 'write');
+      mockListComments(issue);
+      mockCreateComment(issue, bodies, 778);
+      expect((await h.send('issues', labeled(issue))).status).toBe(200);
+      await h.background.drain();
+      expect(await jobOf(issue)).toBeUndefined();
+      const problems = bodies[0] ?? '';
+      expect(problems).toContain('`colour`');
+
+      // Fixed file: the run starts, the status comment is new, the config comment is edited.
+      const status: string[] = [];
+      const fixed: string[] = [];
+      const own = { user: { login: 'codemonkeys[bot]', type: 'Bot' } };
+      mockConfig('samples: 4\n');
+      mockPermission('Codertocat', 'write');
+      mockListComments(issue, [{ id: 778, body: problems, ...own }]);
+      mockCreateComment(issue, status, 779);
+      mockUpdateComment(778, fixed);
+      expect((await h.send('issues', labeled(issue))).status).toBe(200);
+      await h.background.drain();
+      expect(await jobOf(issue)).toBeDefined();
+      expect(status).toHaveLength(1);
+      expect(status[0]).toContain(STATUS_MARKER);
+      expect(fixed).toHaveLength(1);
+      expect(fixed[0]).toContain(CONFIG_MARKER);
+      expect(fixed[0]).toContain('Configuration is now valid');
+      expect(fixed[0]).not.toContain('`colour`');
+
+      // Another valid run later: the comment already says so and is not written again.
+      await h.producer.cancelRun(ref(issue));
+      mockNoConfig();
+      mockPermission('Codertocat', 'write');
+      mockListComments(issue, [
+        { id: 778, body: fixed[0], ...own },
+        { id: 779, body: status[0], ...own },
+      ]);
+      mockUpdateComment(779, status);
+      expect((await h.send('issues', labeled(issue))).status).toBe(200);
+      await h.background.drain();
+      expect(status).toHaveLength(2);
+      expect(fixed).toHaveLength(1);
+    });
+
     it('reports YAML that cannot be parsed', async () => {
       const bodies: string[] = [];
       mockConfig('samples: [1, 2\nlabel: {');
@@ -329,6 +375,7 @@ describe('app/webhooks', () => {
       // Retry of a cancelled run resumes it: same run id, same status comment.
       mockNoConfig();
       mockPermission('Codertocat', 'write');
+      mockListComments(issue); // looking for a stale "invalid configuration" comment
       mockUpdateComment(502, updates);
       expect((await h.send('issue_comment', comment('/codemonkeys retry'))).status).toBe(200);
       await h.background.drain();
