@@ -195,9 +195,10 @@ export async function handleLabeled(
   // Cheap checks first: no API call for closed issues, pull requests, bots or missing fields.
   if (!pre.act || labelName === undefined || !pre.target.open) return;
   const { open: _open, ...target } = pre.target;
-  // Fast path (Redis only): while the issue has a live run, no labeled event can change
-  // anything (our label again = duplicate; another label = not ours), so skip GitHub reads.
-  if (await deps.producer.hasLiveRun(target)) return;
+  // While the issue has a live run nothing is enqueued or written for an authorised sender,
+  // but the (cached) config and permission reads still run: an unauthorised labeller must get
+  // the polite answer whether or not a run is live.
+  const live = await deps.producer.hasLiveRun(target);
   const octokit = context.octokit as unknown as GitHubClient;
   // The default label is the common case: look up config and permission in parallel then.
   const rolePromise = isSameLabel(labelName, DEFAULT_CONFIG.label)
@@ -227,6 +228,10 @@ export async function handleLabeled(
       renderUnauthorized(target.sender, minimum, 'start a codemonkeys run'),
       deps,
     );
+    return;
+  }
+  if (live) {
+    log.debug('labeled while a run is live: nothing to start');
     return;
   }
   if (!config.ok) {

@@ -150,12 +150,16 @@ describe('app/webhooks', () => {
       const payload = labeled(issue);
       expect((await h.send('issues', payload, { id: 'same-delivery' })).status).toBe(200);
       await h.background.drain();
-      // While the run is live, repeats are settled from Redis alone: no GitHub call at all.
+      // While the run is live, repeats only read config and permission (cached in production):
+      // no write, no second job.
       for (let i = 0; i < 2; i += 1) {
+        mockNoConfig();
+        mockPermission('Codertocat', 'write');
         expect(
           (await h.send('issues', payload, { id: i === 0 ? 'same-delivery' : undefined })).status,
         ).toBe(200);
       }
+      mockNoConfig(); // another label: the config says it is not ours, no permission read
       expect((await h.send('issues', labeled(issue, { label: 'bug' }))).status).toBe(200);
       await h.background.drain();
       expect(bodies).toHaveLength(1);
@@ -205,6 +209,32 @@ describe('app/webhooks', () => {
       await h.background.drain();
       expect(await jobOf(issue)).toBeUndefined();
       expect(bodies[0]).toContain('Only people with **write** access');
+    });
+
+    it('answers an unauthorised labeller politely while a run is live, and leaves the run alone', async () => {
+      mockNoConfig();
+      mockPermission('Codertocat', 'write');
+      mockListComments(issue);
+      mockCreateComment(issue, [], 610);
+      expect((await h.send('issues', labeled(issue))).status).toBe(200);
+      await h.background.drain();
+      const before = await jobOf(issue);
+      expect(before).toBeDefined();
+
+      const replies: string[] = [];
+      mockNoConfig();
+      mockPermission('mallory', 'triage');
+      mockCreateComment(issue, replies);
+      expect((await h.send('issues', labeled(issue, { sender: 'mallory' }))).status).toBe(200);
+      await h.background.drain();
+      expect(replies).toHaveLength(1);
+      expect(replies[0]).toContain('Hi mallory');
+      expect(replies[0]).toContain('Only people with **write** access');
+      const after = await jobOf(issue);
+      expect(after?.id).toBe(before?.id);
+      expect(after?.data).toEqual(before?.data);
+      expect(await after?.getState()).toBe(await before?.getState());
+      await h.producer.cancelRun(ref(issue));
     });
 
     it('uses the configured minimum permission', async () => {
