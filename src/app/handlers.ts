@@ -261,6 +261,22 @@ export async function handleUnlabeled(
     ...botOptions(deps),
   });
   if (!decision.act) return;
+  // Nothing to cancel: nothing to check or say. Otherwise only an authorised sender cancels
+  // (as for `/codemonkeys cancel`); anyone else is told why the run goes on.
+  if (!(await deps.producer.hasLiveRun(target))) return;
+  const octokit = context.octokit as unknown as GitHubClient;
+  const minimum = config.ok ? config.config.permission : DEFAULT_CONFIG.permission;
+  const role = await cachedRole(octokit, target, deps);
+  if (!meetsPermission(role, minimum)) {
+    deps.logger.info({ sender: target.sender, role }, 'unauthorised unlabel: run not cancelled');
+    postComment(
+      octokit,
+      target,
+      renderUnauthorized(target.sender, minimum, 'cancel a codemonkeys run'),
+      deps,
+    );
+    return;
+  }
   await cancelAndReport(context, decision.target, deps);
 }
 

@@ -362,6 +362,7 @@ describe('app/webhooks', () => {
       await queueRun(issue, 501);
       const bodies: string[] = [];
       mockNoConfig();
+      mockPermission('Codertocat', 'write');
       mockUpdateComment(501, bodies);
       const res = await h.send(
         'issues',
@@ -371,6 +372,34 @@ describe('app/webhooks', () => {
       await h.background.drain();
       expect(await jobOf(issue)).toBeUndefined();
       expect(bodies[0]).toContain('**Cancelled**');
+    });
+
+    it('removing the label without permission does not cancel, and says so', async () => {
+      await queueRun(issue, 503);
+      const replies: string[] = [];
+      mockNoConfig();
+      mockPermission('mallory', 'triage');
+      mockCreateComment(issue, replies);
+      const res = await h.send(
+        'issues',
+        examplePayload('issues', 'unlabeled', { issue, label: 'codemonkeys', sender: 'mallory' }),
+      );
+      expect(res.status).toBe(200);
+      await h.background.drain();
+      expect(await (await jobOf(issue))?.getState()).toBe('waiting');
+      expect(replies).toHaveLength(1);
+      expect(replies[0]).toContain('can cancel a codemonkeys run');
+      await h.producer.cancelRun(ref(issue));
+    });
+
+    it('removing the label when no run is live reads nothing but the config', async () => {
+      mockNoConfig();
+      const res = await h.send(
+        'issues',
+        examplePayload('issues', 'unlabeled', { issue, label: 'codemonkeys', sender: 'mallory' }),
+      );
+      expect(res.status).toBe(200);
+      await h.background.drain();
     });
 
     it('removing another label does nothing', async () => {
