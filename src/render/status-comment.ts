@@ -76,6 +76,9 @@ function progressLines(state: StatusState, now: number): string[] {
   if (state.stage !== undefined && state.phase === 'running') {
     lines.push(`- Stage: ${STAGE_LABELS[state.stage]}`);
   }
+  if (state.stage !== undefined && state.phase === 'failed') {
+    lines.push(`- Failed during: ${STAGE_LABELS[state.stage]}`);
+  }
   if (state.detail !== undefined && state.detail !== '') {
     lines.push(`- Detail: ${escapeInline(state.detail)}`);
   }
@@ -105,7 +108,9 @@ export function renderStatusComment(state: StatusState, now: number = Date.now()
     parts.push(
       '',
       `**Why:** ${escapeInline(state.failure.reason, 500)} (\`${state.failure.code.replace(/[^A-Z0-9_]/g, '')}\`)`,
-      `**What to do:** ${escapeInline(state.failure.action, 500)}`,
+      // The action is our own wording (render/failure-message.ts), never untrusted text: it is
+      // rendered as Markdown so its code spans show as code.
+      `**What to do:** ${state.failure.action.replace(/\s+/g, ' ').slice(0, 500)}`,
     );
   }
   if (state.summaryMarkdown !== undefined && state.summaryMarkdown !== '') {

@@ -94,6 +94,24 @@ describe('render/status-comment', () => {
     expect(md).toContain('`/codemonkeys retry`');
   });
 
+  it('names the stage a run failed in and renders our own action as Markdown', () => {
+    const md = renderStatusComment(
+      {
+        phase: 'failed',
+        runId: 'r',
+        stage: 'preparing',
+        failure: {
+          code: 'SANDBOX_SETUP_FAILED',
+          reason: 'setup failed',
+          action: 'Fix the command in `.github/codemonkeys.yml`.',
+        },
+      },
+      T0,
+    );
+    expect(md).toContain('- Failed during: Preparing the environment');
+    expect(md).toContain('**What to do:** Fix the command in `.github/codemonkeys.yml`.');
+  });
+
   it('keeps escaped text on one line and capped', () => {
     const out = escapeInline(`a\nb\r\n${'x'.repeat(1000)}`, 20);
     expect(out).not.toMatch(/\n/);
