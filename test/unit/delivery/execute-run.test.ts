@@ -165,6 +165,50 @@ describe('delivery/execute-run', () => {
     });
   });
 
+  it('says in the status when the repository could not take a draft PR', async () => {
+    const read = await mockRead('pr:\n  labels: []\n  reviewers: []\n');
+    const write = nock(API)
+      .get(`${REPO}/git/commits/${SHA}`)
+      .reply(200, { tree: { sha: 't0' } })
+      .post(`${REPO}/git/blobs`)
+      .reply(201, { sha: 'b1' })
+      .post(`${REPO}/git/trees`)
+      .reply(201, { sha: 't1' })
+      .post(`${REPO}/git/commits`)
+      .reply(201, { sha: 'c1' })
+      .get(REPO)
+      .reply(200, { default_branch: 'main' })
+      .get(`${REPO}/branches/main`)
+      .reply(200, { commit: { sha: SHA } })
+      .get(`${REPO}/git/ref/heads%2Fcodemonkeys%2Fissue-7`)
+      .reply(404, {})
+      .post(`${REPO}/git/refs`)
+      .reply(201, {})
+      .get(`${REPO}/pulls`)
+      .query(true)
+      .reply(200, [])
+      .post(`${REPO}/pulls`, (body: { draft: boolean }) => body.draft)
+      .reply(422, { message: 'Draft pull requests are not supported in this repository.' })
+      .post(`${REPO}/pulls`, (body: { draft: boolean }) => !body.draft)
+      .reply(201, { number: 32, html_url: 'https://github.com/acme/pagination/pull/32' });
+    const status = fakeStatus();
+    const execute = makeDeps((request) => makeRunReport({ baseCommit: request.snapshot.commit }));
+    const report = await execute(job, {
+      octokit: makeOctokit(),
+      signal: new AbortController().signal,
+      logger: createSilentLogger(),
+      status: status.reporter,
+      attempt: 1,
+    });
+    expect(read.isDone() && write.isDone()).toBe(true);
+    expect(report.outcome).toBe('selected');
+    expect(status.updates.at(-1)).toMatchObject({
+      stage: 'done',
+      prUrl: 'https://github.com/acme/pagination/pull/32',
+    });
+    expect(status.updates.at(-1)?.detail).toContain('does not support drafts');
+  });
+
   it('abstains without any pull-request call and puts the summary in the status', async () => {
     const read = await mockRead();
     const status = fakeStatus();
