@@ -18,6 +18,7 @@ import { createCancelChannel } from '../queue/cancel-channel.js';
 import { createRunProducer } from '../queue/producer.js';
 import { createRunProcessor } from '../queue/processor.js';
 import { startRunWorker } from '../queue/worker.js';
+import { createSandboxProvider } from '../sandbox/provider.js';
 import type { GitHubClient } from '../queue/types.js';
 import { startWebServer } from '../server/web-server.js';
 import { runSetupFlow } from '../server/setup-flow.js';
@@ -143,6 +144,12 @@ async function main(): Promise<void> {
     });
     // The worker stops first so active runs checkpoint while Redis is still open.
     stops.unshift(() => worker.close());
+    if (env.sandboxBackend === 'docker') {
+      // Sandbox janitor: reaps containers/volumes left by crashed workers at start-up and every
+      // 10 minutes (per-run providers only reap when a run starts).
+      const janitor = createSandboxProvider({ kind: 'docker', concurrency: 1, logger });
+      stops.push(() => janitor.close());
+    }
     if (role === 'worker') {
       const health = await startHealthServer(redis, env.port, env.host);
       stops.push(() => health.close());

@@ -2,6 +2,8 @@ import { describe, it, expect, afterEach } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { hostname } from 'node:os';
+import Docker from 'dockerode';
 import { Redis } from 'ioredis';
 import { DEMO_REPO_DIR, DEMO_SAMPLES, getDemoTranscript } from '../../../src/demo/transcript.js';
 import { STATUS_MARKER } from '../../../src/render/status-comment.js';
@@ -168,7 +170,33 @@ describe('e2e/app (child process, fake GitHub + Anthropic, real Redis + Docker)'
   it('turns a labelled issue into a draft PR with the evidence, ignores a duplicate label, leaks no secret, stops cleanly', async () => {
     world = await createWorld();
     const { github, anthropic, secrets } = world;
+    // A volume left by a crashed worker on this host (its owner pid no longer exists): the
+    // worker's sandbox janitor must reap it at start-up.
+    const docker = new Docker();
+    const orphan = await docker.createVolume({
+      Name: `cm-e2e-orphan-${randomBytes(4).toString('hex')}`,
+      Labels: {
+        'codemonkeys.sandbox': '1',
+        'codemonkeys.owner': 'cm-e2e-crashed',
+        'codemonkeys.pid': '2147480000',
+        'codemonkeys.host': hostname(),
+        'codemonkeys.created': String(Date.now()),
+        'codemonkeys.role': 'scratch',
+      },
+    });
+    const orphanName =
+      (orphan as unknown as { name?: string; Name?: string }).name ??
+      (orphan as unknown as { Name: string }).Name;
     const app = await world.start();
+    await waitFor(
+      'the orphan volume to be reaped',
+      async () => {
+        const { Volumes } = await docker.listVolumes({ filters: { name: [orphanName] } });
+        return (Volumes ?? []).length === 0 ? true : undefined;
+      },
+      20_000,
+      world.state,
+    );
     const started = Date.now();
     const response = await app.deliver('issues', labeledPayload());
     const ackMs = Date.now() - started;
