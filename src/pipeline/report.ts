@@ -68,12 +68,28 @@ export function decideOutcome(
   if (selection === undefined)
     return { outcome: 'abstained', outcomeReason: 'no candidate was selected' };
   const candidate = evaluation.report.candidates.find((c) => c.id === selection.chosenCandidateId);
+  if (candidate !== undefined && !candidate.hasEvidence) {
+    // The selector's own tests are generated tests too: one that fails on the original and
+    // passes with the chosen edit is evidence the vote lacked.
+    const fromSelection = getSelectionEvidence(selection, candidate.id);
+    if (fromSelection !== undefined) {
+      return {
+        outcome: 'selected',
+        selected: {
+          candidateId: candidate.id,
+          diff: candidate.diff,
+          files: candidate.files,
+          evidence: fromSelection,
+        },
+      };
+    }
+  }
   if (candidate === undefined || !candidate.hasEvidence) {
     const anyEvidence = evaluation.report.candidates.some((c) => c.hasEvidence);
     return {
       outcome: 'abstained',
       outcomeReason: anyEvidence
-        ? 'the selected candidate passes no generated test that fails on the original code'
+        ? "the selected candidate passes no generated test (voting or the selector's) that fails on the original code"
         : 'no candidate passed a generated test that fails on the original code',
     };
   }
@@ -81,4 +97,30 @@ export function decideOutcome(
   return selected === undefined
     ? { outcome: 'abstained', outcomeReason: 'the selected candidate is missing' }
     : { outcome: 'selected', selected };
+}
+
+/**
+ * Evidence from the selection stage: a selector test that fails on the original (exit 2
+ * preferred, any non-zero otherwise; never a timeout) and exits 0 with the candidate.
+ */
+export function getSelectionEvidence(
+  selection: SelectionReport,
+  candidateId: number,
+): SelectedEdit['evidence'] {
+  let best: SelectedEdit['evidence'];
+  selection.tests.forEach((test, index) => {
+    const edited = test.candidates[candidateId];
+    if (edited === undefined || edited.exitCode !== 0 || edited.timedOut) return;
+    if (test.original.exitCode === 0 || test.original.timedOut) return;
+    if (best !== undefined && (best.original.exitCode === 2 || test.original.exitCode !== 2))
+      return;
+    best = {
+      testId: index,
+      script: test.script,
+      original: test.original,
+      edited,
+      source: 'selection',
+    };
+  });
+  return best;
 }

@@ -187,7 +187,15 @@ export interface SelectedEdit {
   diff: string;
   files: Array<{ path: string; added: number; removed: number }>;
   /** The generated test that best evidences this edit: fails on original, passes with the edit. */
-  evidence?: { testId: number; script: string; original: ExecSummary; edited: ExecSummary };
+  evidence?: {
+    /** Index into evaluation.tests (source 'voting') or selection.tests (source 'selection'). */
+    testId: number;
+    script: string;
+    original: ExecSummary;
+    edited: ExecSummary;
+    /** Which generated test proves it; absent means 'voting' (reports written before this field). */
+    source?: 'voting' | 'selection';
+  };
 }
 
 export type RunOutcome = 'selected' | 'abstained' | 'failed' | 'cancelled';

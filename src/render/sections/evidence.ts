@@ -15,7 +15,7 @@ export function renderEvidenceSection(input: PrBodyInput): BodySection {
     [
       '## Evidence',
       '',
-      `Generated test **T${evidence.testId}**: ${renderExecOutcome(evidence.original)} on the original repository, ` +
+      `${evidence.source === 'selection' ? `The selector's test **${evidence.testId + 1}** (no voting test separated this edit from the original)` : `Generated test **T${evidence.testId}**`}: ${renderExecOutcome(evidence.original)} on the original repository, ` +
         `${renderExecOutcome(evidence.edited)} with the edit (2 = issue present, 0 = issue solved, 1 = crash).`,
       '',
       '**On the original repository**',

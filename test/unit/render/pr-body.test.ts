@@ -44,6 +44,24 @@ describe('render/pr-body', () => {
     );
   });
 
+  it("names the selector's test when the evidence comes from selection", () => {
+    const report = makeRunReport();
+    const selected = report.selected;
+    if (selected?.evidence === undefined) throw new Error('fixture has no evidence');
+    const body = renderPrBody({
+      report: {
+        ...report,
+        selected: {
+          ...selected,
+          evidence: { ...selected.evidence, testId: 1, source: 'selection' },
+        },
+      },
+    });
+    expect(body).toContain(
+      "The selector's test **2** (no voting test separated this edit from the original)",
+    );
+  });
+
   it('labels scripted runs and says when the base branch moved', () => {
     const body = renderPrBody({
       report: makeRunReport(),

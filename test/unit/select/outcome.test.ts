@@ -60,10 +60,45 @@ describe('report', () => {
     expect(decideOutcome(ev, chose(1))).toEqual({
       outcome: 'abstained',
       outcomeReason:
-        'the selected candidate passes no generated test that fails on the original code',
+        "the selected candidate passes no generated test (voting or the selector's) that fails on the original code",
     });
     expect(decideOutcome(evaluation([cand(0, false)]), chose(0)).outcomeReason).toBe(
       'no candidate passed a generated test that fails on the original code',
+    );
+  });
+
+  it("accepts evidence from the selector's own tests when voting had none for the chosen edit", () => {
+    const ev = evaluation([cand(0, true), cand(1, false)]);
+    const selection = {
+      ...chose(1),
+      tests: [
+        // Passes on the original: proves nothing.
+        { script: 'weak', original: run(0), candidates: { 0: run(0), 1: run(0) } },
+        // Crashes on the original, passes with C1: evidence, but exit 2 is preferred.
+        { script: 'crashy', original: run(1, 'boom'), candidates: { 0: run(1), 1: run(0) } },
+        // Reproduces (exit 2) on the original and passes with C1: the best evidence.
+        { script: 'sharp', original: run(2, 'bug'), candidates: { 0: run(2), 1: run(0, 'ok') } },
+        // Times out with C1: never evidence.
+        {
+          script: 'slow',
+          original: run(2),
+          candidates: { 0: run(2), 1: { ...run(0), timedOut: true } },
+        },
+      ],
+    };
+    const outcome = decideOutcome(ev, selection);
+    expect(outcome.outcome).toBe('selected');
+    expect(outcome.selected?.candidateId).toBe(1);
+    expect(outcome.selected?.evidence).toEqual({
+      testId: 2,
+      script: 'sharp',
+      original: run(2, 'bug'),
+      edited: run(0, 'ok'),
+      source: 'selection',
+    });
+    // Without a separating selector test, the literal rule still abstains.
+    expect(decideOutcome(ev, { ...selection, tests: selection.tests.slice(0, 1) }).outcome).toBe(
+      'abstained',
     );
   });
 
