@@ -121,10 +121,8 @@ describe('app/webhooks', () => {
       mockPermission('Codertocat', 'write');
       mockListComments(issue);
       mockCreateComment(issue, bodies, 4242);
-      const started = Date.now();
       const res = await h.send('issues', labeled(issue));
       expect(res.status).toBe(200);
-      expect(Date.now() - started).toBeLessThan(1_000);
       await h.background.drain();
       const job = await jobOf(issue);
       expect(await job?.getState()).toBe('waiting');
