@@ -16,7 +16,6 @@ import { ScriptedLlm } from '../../src/llm/scripted.js';
 import { createRunLlm } from '../../src/llm/metered.js';
 import { UsageLedger } from '../../src/llm/usage.js';
 import { loadPrompts } from '../../src/llm/prompts.js';
-import { PROMPT_SPECS } from '../../src/llm/prompt-specs.js';
 import { MemoryRunStore } from '../../src/store/memory-run-store.js';
 import { DEFAULT_CONFIG } from '../../src/config/repo-config.js';
 import { createSilentLogger } from '../../src/logger.js';
@@ -44,18 +43,7 @@ async function contextBenchmark(): Promise<void> {
     console.log(
       `synthetic repository: ${fmt(files)} files (${relevant.length} relevant) written in ${Date.now() - t} ms`,
     );
-    const names = [
-      'relevance.system',
-      'relevance.user',
-      'relevance.fix',
-      'ranking.system',
-      'ranking.user',
-      'ranking.fix',
-    ] as const;
-    const prompts = loadPrompts(
-      undefined,
-      Object.fromEntries(names.map((n) => [n, PROMPT_SPECS[n]])),
-    );
+    const prompts = loadPrompts();
     const hot = new Set(relevant);
     const client = new ScriptedLlm({
       latencyMs,

@@ -11,7 +11,6 @@ import { ScriptedLlm } from '../../../src/llm/scripted.js';
 import { createRunLlm } from '../../../src/llm/metered.js';
 import { UsageLedger } from '../../../src/llm/usage.js';
 import { loadPrompts } from '../../../src/llm/prompts.js';
-import { PROMPT_SPECS } from '../../../src/llm/prompt-specs.js';
 import { DEFAULT_CONFIG } from '../../../src/config/repo-config.js';
 import { createSilentLogger } from '../../../src/logger.js';
 
@@ -55,18 +54,7 @@ describe('RedisRunStore', () => {
     cpSync(join(import.meta.dirname, '..', '..', 'fixtures', 'context-repo'), dir, {
       recursive: true,
     });
-    const names = [
-      'relevance.system',
-      'relevance.user',
-      'relevance.fix',
-      'ranking.system',
-      'ranking.user',
-      'ranking.fix',
-    ] as const;
-    const prompts = loadPrompts(
-      undefined,
-      Object.fromEntries(names.map((n) => [n, PROMPT_SPECS[n]])),
-    );
+    const prompts = loadPrompts();
     const request = {
       runId: 'acme/shapes#7@retry',
       repo: 'acme/shapes',

@@ -12,7 +12,6 @@ import type { BatchOutcome, LlmBatchClient } from '../../../src/llm/batch.js';
 import type { LlmCheckpoint } from '../../../src/llm/checkpoint.js';
 import type { LlmRequest } from '../../../src/llm/client.js';
 import { loadPrompts } from '../../../src/llm/prompts.js';
-import { PROMPT_SPECS } from '../../../src/llm/prompt-specs.js';
 import { MemoryRunStore } from '../../../src/store/memory-run-store.js';
 import { DEFAULT_CONFIG } from '../../../src/config/repo-config.js';
 import { CodemonkeysError, isCodemonkeysError } from '../../../src/errors.js';
@@ -20,15 +19,7 @@ import { createSilentLogger } from '../../../src/logger.js';
 import type { RunRequest } from '../../../src/pipeline/types.js';
 
 const FIXTURE = join(import.meta.dirname, '..', '..', 'fixtures', 'context-repo');
-const NAMES = [
-  'relevance.system',
-  'relevance.user',
-  'relevance.fix',
-  'ranking.system',
-  'ranking.user',
-  'ranking.fix',
-] as const;
-const prompts = loadPrompts(undefined, Object.fromEntries(NAMES.map((n) => [n, PROMPT_SPECS[n]])));
+const prompts = loadPrompts();
 const RUN = 'acme/shapes#7@1';
 const dirs: string[] = [];
 afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));

@@ -7,7 +7,6 @@ import { ScriptedLlm, type ScriptedRule } from '../../../src/llm/scripted.js';
 import { createRunLlm } from '../../../src/llm/metered.js';
 import { UsageLedger } from '../../../src/llm/usage.js';
 import { loadPrompts } from '../../../src/llm/prompts.js';
-import { PROMPT_SPECS } from '../../../src/llm/prompt-specs.js';
 import { MemoryRunStore } from '../../../src/store/memory-run-store.js';
 import { DEFAULT_CONFIG, type RepoConfig } from '../../../src/config/repo-config.js';
 import { createSilentLogger } from '../../../src/logger.js';
@@ -15,15 +14,7 @@ import type { RunRequest } from '../../../src/pipeline/types.js';
 import type { RunStore } from '../../../src/store/run-store.js';
 
 const FIXTURE = join(import.meta.dirname, '..', '..', 'fixtures', 'context-repo');
-const NAMES = [
-  'relevance.system',
-  'relevance.user',
-  'relevance.fix',
-  'ranking.system',
-  'ranking.user',
-  'ranking.fix',
-] as const;
-const prompts = loadPrompts(undefined, Object.fromEntries(NAMES.map((n) => [n, PROMPT_SPECS[n]])));
+const prompts = loadPrompts();
 const dirs: string[] = [];
 afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
 
