@@ -9,7 +9,12 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 log() { printf '[provision] %s\n' "$*"; }
 # Parallel invocations (several `npm test` at once) must not start two daemons.
 exec 8>/tmp/codemonkeys-provision.lock
-flock 8
+# Bounded wait: a stuck holder must not hang the suite forever. Daemons started below close fd 8
+# (`8>&-`) so they never keep holding the lock after this script ends.
+if ! flock -w 600 8; then
+  log "another provisioning run has held /tmp/codemonkeys-provision.lock for 10 minutes"
+  exit 1
+fi
 
 apt_updated=0
 apt_install() {
@@ -17,7 +22,8 @@ apt_install() {
     log "need to install $* but not root; install it yourself"; return 1
   fi
   if [ $apt_updated = 0 ]; then apt-get update -qq; apt_updated=1; fi
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+  # 8>&-: a package's post-install may start its daemon; it must not inherit the lock.
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null 8>&-
 }
 
 redis_url="${REDIS_URL:-redis://127.0.0.1:6379}"
@@ -33,7 +39,7 @@ if redis_ping; then
 else
   command -v redis-server >/dev/null 2>&1 || { log "installing redis-server"; apt_install redis-server; }
   log "starting redis-server on 127.0.0.1:6379"
-  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save '' --appendonly no >/dev/null
+  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save '' --appendonly no >/dev/null 8>&-
   for _ in $(seq 1 50); do redis_ping && break; sleep 0.1; done
   redis_ping || { log "redis did not come up"; exit 1; }
 fi
