@@ -103,15 +103,20 @@ export function loadEnv(
   readFile: (path: string) => string = (p) => readFileSync(p, 'utf8'),
 ): AppEnv {
   const problems: EnvProblem[] = [];
-  const parsed = envSchema.safeParse(source);
+  let parsed = envSchema.safeParse(source);
   if (!parsed.success) {
+    const invalid = new Set<string>();
     for (const issue of parsed.error.issues) {
-      problems.push({
-        variable: issue.path.map(String).join('.') || '(env)',
-        message: issue.message,
-      });
+      const variable = issue.path.map(String).join('.') || '(env)';
+      invalid.add(variable);
+      problems.push({ variable, message: issue.message });
     }
-    throw envError(problems);
+    // Keep checking the rest (credentials, keys, combinations) without the invalid variables,
+    // so one bad value does not hide the next problem.
+    parsed = envSchema.safeParse(
+      Object.fromEntries(Object.entries(source).filter(([name]) => !invalid.has(name))),
+    );
+    if (!parsed.success) throw envError(problems);
   }
   const e = parsed.data;
   const production = e.NODE_ENV === 'production';
@@ -181,7 +186,9 @@ function decodePrivateKey(value: string, problems: EnvProblem[]): string | undef
   return key;
 }
 
-function envError(problems: EnvProblem[]): CodemonkeysError {
+function envError(all: EnvProblem[]): CodemonkeysError {
+  // One line per variable: the first (most specific) problem found for it.
+  const problems = all.filter((p, i) => all.findIndex((q) => q.variable === p.variable) === i);
   const lines = problems.map((p) => `  ${p.variable}: ${p.message}`).join('\n');
   return new CodemonkeysError('ENV_INVALID', `Invalid environment:\n${lines}`, {
     retryable: false,

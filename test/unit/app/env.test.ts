@@ -87,6 +87,21 @@ describe('config/env', () => {
     );
   });
 
+  it('keeps checking keys and credentials after a malformed variable', () => {
+    const problems = problemsOf(() =>
+      loadEnv(
+        { NODE_ENV: 'production', APP_ID: 'abc', PRIVATE_KEY: 'nope' } as NodeJS.ProcessEnv,
+        'all',
+      ),
+    );
+    expect(problems).toEqual([
+      { variable: 'APP_ID', message: 'must be the numeric App ID' },
+      { variable: 'PRIVATE_KEY', message: 'is not a PEM private key' },
+      { variable: 'WEBHOOK_SECRET', message: 'is required' },
+      { variable: 'ANTHROPIC_API_KEY', message: 'is required for the worker in production' },
+    ]);
+  });
+
   it('requires credentials in production and for workers, listing all missing ones', () => {
     expect(
       problemsOf(() => loadEnv({ NODE_ENV: 'production' }, 'all'))
