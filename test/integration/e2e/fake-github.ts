@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readBody, safeJson } from '../../fakes/http-body.js';
 
 /**
  * A GitHub (Enterprise-style, `/api/v3`) stand-in for the whole App: it keeps a little state
@@ -262,20 +263,4 @@ export class FakeGitHub {
       await new Promise<void>((resolve) => server?.close(() => resolve()));
     }
   }
-}
-
-function safeJson(raw: string): unknown {
-  try {
-    return JSON.parse(raw) as unknown;
-  } catch {
-    return raw;
-  }
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-  });
 }
