@@ -76,19 +76,23 @@ export class AnthropicBatchLlm implements LlmBatchClient {
 
     let batch: Anthropic.Messages.MessageBatch;
     try {
-      batch = await this.sdk.messages.batches.create(
-        {
-          requests: requests.map((r, i) => ({
-            custom_id: customId(i),
-            params: buildMessagesBody(r),
-          })),
-        },
-        sig,
-      );
+      // Not aborted mid-flight on purpose: the server may accept a batch whose creation we stop
+      // waiting for, and a batch we do not know the id of can never be cancelled. Creation is a
+      // short call with its own timeout; an abort during it is honoured right after, below.
+      batch = await this.sdk.messages.batches.create({
+        requests: requests.map((r, i) => ({
+          custom_id: customId(i),
+          params: buildMessagesBody(r),
+        })),
+      });
     } catch (error) {
       throw toLlmError(error, signal);
     }
     const id = batch.id;
+    if (signal?.aborted) {
+      await this.cancelQuietly(id);
+      throwIfAborted(signal);
+    }
     try {
       while (batch.processing_status !== 'ended') {
         const left = maxWaitMs - (Date.now() - started);

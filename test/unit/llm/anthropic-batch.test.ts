@@ -206,6 +206,25 @@ describe('AnthropicBatchLlm', () => {
     expect(cancelled).toBe(true);
   });
 
+  it('cancels a batch whose creation was still in flight when the signal aborted', async () => {
+    let cancelled = false;
+    nock(BASE)
+      .post('/v1/messages/batches')
+      .delay(300)
+      .reply(200, batch('in_progress', { processing: 1 }))
+      .post(`/v1/messages/batches/${ID}/cancel`)
+      .reply(() => {
+        cancelled = true;
+        return [200, batch('canceling', { processing: 1 })];
+      });
+    const controller = new AbortController();
+    const pending = client().completeBatch([req('a')], { signal: controller.signal });
+    setTimeout(() => controller.abort(), 20);
+    const error = await failure(pending);
+    expect(error.code).toBe('CANCELLED');
+    expect(cancelled).toBe(true);
+  });
+
   it('gives up after maxWaitMs with LLM_TIMEOUT and cancels the batch', async () => {
     nock(BASE)
       .post('/v1/messages/batches')
